@@ -1,0 +1,168 @@
+//! The table of every diagnostic code. A code is never reused or renumbered;
+//! `docs/diagnostics.md` is generated from this table (see the `docs` test in
+//! the CLI crate, which fails when the page is stale).
+
+/// How bad a diagnostic is. Errors fail `meshc check` (exit code 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $severity:ident, $doc:literal; )*) => {
+        /// A stable diagnostic code: `MESH0xxx` syntax and loading, `1xxx` contracts,
+        /// `2xxx` name resolution, `3xxx` types, `4xxx` dialects, `5xxx` runs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( #[doc = $doc] $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable code, e.g. `MESH2001`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// The stable kebab-case name, e.g. `unknown-relation`.
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// One paragraph of documentation: what triggers it and how to fix it.
+            pub fn doc(self) -> &'static str {
+                match self { $( Code::$variant => $doc, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    Io = "MESH0001", "io-error", Error,
+        "A file or directory of the workspace could not be read (missing, permission denied, not a file). Check the path and its permissions.";
+    InvalidUtf8 = "MESH0002", "invalid-utf8", Error,
+        "A model, contract or configuration file is not UTF-8 text (binary content, another encoding). Save the file as UTF-8.";
+    SqlSyntax = "MESH0101", "sql-syntax", Error,
+        "The model's SQL does not parse. The message gives the token where parsing stopped.";
+    NotAQuery = "MESH0102", "not-a-query", Error,
+        "A model file must hold exactly one query (`SELECT …` or `WITH … SELECT …`). DDL, DML and several statements are refused: meshc writes the DDL itself from the model's materialization.";
+    EmptyModel = "MESH0103", "empty-model", Error,
+        "A model file holds no statement. Write one `SELECT` or delete the file.";
+    YamlSyntax = "MESH0201", "yaml-syntax", Error,
+        "A YAML file does not parse (indentation, an unclosed quote, a tab). The span points at the place the parser gave up.";
+    InvalidConfig = "MESH0202", "invalid-config", Error,
+        "A YAML file parses but does not have the shape meshc expects: a missing or unknown key, or a value of the wrong kind. See docs/workspace-format.md.";
+    MissingMeshYaml = "MESH0203", "missing-mesh-yaml", Error,
+        "The workspace has no `mesh.yaml` at its root. Run `meshc init` or pass the workspace directory with `--workspace`.";
+    MissingDomain = "MESH0204", "missing-domain", Error,
+        "`mesh.yaml` lists a domain whose directory has no `domain.yaml`. Create it with `meshc new domain NAME` or remove the entry.";
+    DomainNameMismatch = "MESH0205", "domain-name-mismatch", Error,
+        "The `name` in `domain.yaml` differs from its directory name. The directory name is the domain name used in SQL (`domain.product`); make both the same.";
+    UnknownType = "MESH0206", "unknown-type", Error,
+        "A declared column type is not a mesh SQL type. Use BOOLEAN, SMALLINT, INTEGER, BIGINT, DECIMAL(p,s), REAL, DOUBLE, VARCHAR, DATE, TIME, TIMESTAMP or INTERVAL.";
+    InvalidVersion = "MESH0207", "invalid-version", Error,
+        "A version or version requirement is not valid semver (`1.2.0`, `^1.2`).";
+    StrayFile = "MESH0208", "stray-file", Warning,
+        "A file sits where meshc does not look for anything (for example a `.sql` file outside `models/`, or a directory not listed in `mesh.yaml`). It is ignored.";
+    ContractMissingColumn = "MESH1001", "contract-missing-column", Error,
+        "A published model does not output a column its contract promises. Add the column to the model or remove it from the contract (a breaking change for consumers).";
+    ContractExtraColumn = "MESH1002", "contract-extra-column", Error,
+        "A published model outputs a column its contract does not declare. Declare it in the contract or drop it from the model's SELECT list.";
+    ContractTypeMismatch = "MESH1003", "contract-type-mismatch", Error,
+        "A published model's column has another type than its contract declares. CAST it in the model or correct the contract.";
+    ContractNullable = "MESH1004", "contract-nullable", Error,
+        "A contract column is `required: true` but the model's column may be NULL (it comes from a nullable column, the outer side of a join, or an aggregate over no rows). Filter or COALESCE it, or make the column optional in the contract.";
+    ContractWithoutModel = "MESH1005", "contract-without-model", Error,
+        "A contract publishes a product that no model of the domain produces. The contract file stem must be the name of a model in `models/`.";
+    ContractDuplicateColumn = "MESH1006", "contract-duplicate-column", Error,
+        "A contract declares the same column twice.";
+    ContractSchemaName = "MESH1007", "contract-schema-name", Error,
+        "A contract must describe exactly one schema object whose `name` is the product (the file stem).";
+    UnknownRelation = "MESH2001", "unknown-relation", Error,
+        "A FROM or JOIN names nothing known: no CTE, model or source of this domain, and no `domain.product`. Check the spelling; the help suggests the closest name.";
+    UndeclaredDependency = "MESH2002", "undeclared-dependency", Error,
+        "A model reads `domain.product` but its domain does not declare a dependency on that domain. Add it under `dependencies:` in `domain.yaml`.";
+    PrivateModel = "MESH2003", "private-model", Error,
+        "A model reads a model of another domain that has no contract. Only published products (models with a contract) can be read across domains; ask the owning domain to publish it.";
+    UnknownDomain = "MESH2004", "unknown-domain", Error,
+        "A qualified name or a dependency names a domain that is not part of the workspace.";
+    DuplicateName = "MESH2005", "duplicate-name", Error,
+        "Two models, or a model and a source, of one domain have the same name (names are case-insensitive, as in SQL). Rename one.";
+    DependencyCycle = "MESH2006", "dependency-cycle", Error,
+        "Models read each other in a cycle, so none can be built first. The message prints the cycle; break it by moving the shared logic into a new model.";
+    UnknownColumn = "MESH2007", "unknown-column", Error,
+        "A column name resolves to no column of the relations in scope. The help suggests the closest column.";
+    AmbiguousColumn = "MESH2008", "ambiguous-column", Error,
+        "An unqualified column name exists in more than one relation in scope. Qualify it (`o.customer_id`).";
+    ColumnNotInContract = "MESH2009", "column-not-in-contract", Error,
+        "A consumer reads a column of another domain's product that the product's contract does not declare. Only contract columns exist for consumers, whatever the producer's SQL outputs.";
+    InvalidDependency = "MESH2010", "invalid-dependency", Error,
+        "A dependency in `domain.yaml` is not usable: it names the domain itself or an unknown domain.";
+    NotGrouped = "MESH3001", "not-grouped", Error,
+        "A column is used outside an aggregate function in a grouped query but is not in GROUP BY. Add it to GROUP BY or wrap it in an aggregate such as MIN or ANY_VALUE.";
+    IncompatibleComparison = "MESH3002", "incompatible-comparison", Error,
+        "Two values of types that cannot be compared (for example a DATE and an INTEGER) are compared. CAST one side.";
+    IncompatibleJoin = "MESH3003", "incompatible-join", Error,
+        "A join condition or USING column compares columns of incompatible types.";
+    SetOperationMismatch = "MESH3004", "set-operation-mismatch", Error,
+        "The branches of a UNION, INTERSECT or EXCEPT have different numbers of columns or incompatible column types.";
+    FunctionArgumentType = "MESH3005", "function-argument-type", Error,
+        "A function or operator is applied to arguments of the wrong type, for example SUM over a VARCHAR.";
+    UnknownFunction = "MESH3006", "unknown-function", Error,
+        "The function is not part of mesh SQL's portable function library, so meshc cannot type it or emit it for every target. See docs/functions.md.";
+    FunctionArity = "MESH3007", "function-arity", Error,
+        "A function is called with the wrong number of arguments.";
+    ExpectedBoolean = "MESH3008", "expected-boolean", Error,
+        "A WHERE, HAVING, ON or CASE WHEN condition is not a boolean expression.";
+    MissingAlias = "MESH3009", "missing-alias", Error,
+        "An output column that is not a plain column reference needs an alias (`SUM(amount) AS total_amount`): engines name such columns differently, so the model's schema would depend on the target.";
+    DuplicateColumn = "MESH3010", "duplicate-column", Error,
+        "A model outputs two columns with the same name. Alias one of them.";
+    Unsupported = "MESH3011", "unsupported", Error,
+        "The SQL construct parses but meshc does not type-check it yet, so it cannot guarantee the same result on every target. Rewrite it with supported constructs (docs/sql.md).";
+    AggregateMisuse = "MESH3012", "aggregate-misuse", Error,
+        "An aggregate function appears where it is not allowed: in WHERE, in GROUP BY, in a join condition, or nested inside another aggregate.";
+    InvalidCast = "MESH3013", "invalid-cast", Error,
+        "A CAST between types that cannot be converted (for example DATE to INTEGER).";
+    UnsupportedOnTarget = "MESH4001", "unsupported-on-target", Error,
+        "The construct cannot be expressed on the chosen target; the message names the target. Rewrite it or build for another target.";
+    SourceLoadFailed = "MESH5001", "source-load-failed", Error,
+        "A source file could not be loaded with its declared columns and types (missing file, a value that does not fit its type). The message names the file and line.";
+    ModelFailed = "MESH5002", "model-failed", Error,
+        "The engine refused or failed a model at run time. The previous data of the model is kept.";
+    ModelSkipped = "MESH5003", "model-skipped", Warning,
+        "A model was not built because a model or source it reads failed in this run.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for code in Code::ALL {
+            assert!(codes.insert(code.as_str()), "duplicate {}", code.as_str());
+            assert!(names.insert(code.name()), "duplicate {}", code.name());
+            assert!(code.as_str().starts_with("MESH") && code.as_str().len() == 8);
+        }
+    }
+}

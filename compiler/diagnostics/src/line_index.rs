@@ -1,0 +1,77 @@
+//! Conversions between byte offsets and 1-based line/column positions.
+
+/// Start offsets of every line of a text, for offset <-> line/column mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
+    }
+
+    /// Byte offset of a 1-based line and 1-based column counted in characters.
+    /// Out-of-range positions are clamped to the text.
+    pub fn offset(&self, text: &str, line: u64, column: u64) -> u32 {
+        if line == 0 {
+            return 0;
+        }
+        let Some(&start) = self.line_starts.get(line as usize - 1) else {
+            return self.len;
+        };
+        let end = self
+            .line_starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(self.len);
+        let line_text = text.get(start as usize..end as usize).unwrap_or("");
+        let column = column.saturating_sub(1) as usize;
+        let within = line_text
+            .char_indices()
+            .nth(column)
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        start + within as u32
+    }
+
+    /// 0-based line and 0-based UTF-16 column of an offset (what LSP wants) is
+    /// left to the server; this returns 1-based line and character column.
+    pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let column = text
+            .get(start..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        (line as u32 + 1, column as u32 + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn round_trips_positions() {
+        let text = "select 1\nfrom é_t\n";
+        let index = LineIndex::new(text);
+        let offset = index.offset(text, 2, 6);
+        assert_eq!(&text[offset as usize..], "é_t\n");
+        assert_eq!(index.line_col(text, offset), (2, 6));
+        assert_eq!(index.offset(text, 99, 1), text.len() as u32);
+    }
+}

@@ -1,0 +1,437 @@
+//! Workspace configuration files: `mesh.yaml`, `<domain>/domain.yaml` and
+//! `<domain>/sources.yaml` (format: docs/workspace-format.md).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use marked_yaml::Spanned as Marked;
+use mesh_diagnostics::{Code, Diagnostic};
+use serde::Deserialize;
+
+use crate::types::SqlType;
+use crate::yaml::{Positions, Spanned, deserialize};
+
+/// `mesh.yaml`: the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeshConfig {
+    pub name: Spanned<String>,
+    pub domains: Vec<Spanned<String>>,
+    /// DuckDB database file, relative to the workspace root.
+    pub duckdb_path: Option<String>,
+}
+
+/// How a model is stored on the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Materialization {
+    #[default]
+    View,
+    Table,
+}
+
+/// Per-model settings in `domain.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModelSettings {
+    pub materialization: Option<Materialization>,
+    pub description: Option<String>,
+}
+
+/// `<domain>/domain.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainConfig {
+    pub name: Spanned<String>,
+    pub owner: Option<String>,
+    pub version: Option<Spanned<semver::Version>>,
+    pub description: Option<String>,
+    /// Domain name -> semver requirement on its products.
+    pub dependencies: Vec<(Spanned<String>, Spanned<semver::VersionReq>)>,
+    pub materialization: Materialization,
+    pub models: BTreeMap<String, (Spanned<String>, ModelSettings)>,
+}
+
+/// The file format of a source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Csv,
+    Parquet,
+}
+
+/// CSV reading options of a source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CsvOptions {
+    pub header: bool,
+    pub delimiter: char,
+    pub quote: Option<char>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            header: true,
+            delimiter: ',',
+            quote: Some('"'),
+        }
+    }
+}
+
+/// A declared column of a source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceColumn {
+    pub name: Spanned<String>,
+    pub ty: Spanned<SqlType>,
+    pub required: bool,
+}
+
+/// One raw input of a domain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceDecl {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    /// Path relative to the domain directory.
+    pub path: Spanned<String>,
+    pub format: SourceFormat,
+    pub csv: CsvOptions,
+    pub columns: Vec<SourceColumn>,
+}
+
+/// `<domain>/sources.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SourcesFile {
+    pub sources: Vec<SourceDecl>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMesh {
+    name: Marked<String>,
+    #[serde(default)]
+    domains: Vec<Marked<String>>,
+    #[serde(default)]
+    targets: Option<RawTargets>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    registry: Option<Marked<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargets {
+    #[serde(default)]
+    duckdb: Option<RawDuckdb>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDuckdb {
+    #[serde(default)]
+    path: Option<String>,
+}
+
+/// Parses `mesh.yaml`.
+pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Vec<Diagnostic>) {
+    let positions = Positions::new(text);
+    let (raw, diagnostics) = deserialize::<RawMesh>(file, text, &positions, "workspace file mesh.yaml");
+    let config = raw.map(|raw| {
+        let _ = (raw.description, raw.registry);
+        MeshConfig {
+            name: positions.spanned(&raw.name),
+            domains: raw.domains.iter().map(|d| positions.spanned(d)).collect(),
+            duckdb_path: raw.targets.and_then(|t| t.duckdb).and_then(|d| d.path),
+        }
+    });
+    (config, diagnostics)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDomain {
+    name: Marked<String>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    version: Option<Marked<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    dependencies: HashMap<Marked<String>, Marked<String>>,
+    #[serde(default)]
+    materialization: Option<Materialization>,
+    #[serde(default)]
+    models: HashMap<Marked<String>, RawModelSettings>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawModelSettings {
+    #[serde(default)]
+    materialization: Option<Materialization>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Parses `<domain>/domain.yaml`.
+pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>, Vec<Diagnostic>) {
+    let positions = Positions::new(text);
+    let (raw, mut diagnostics) = deserialize::<RawDomain>(file, text, &positions, "domain file");
+    let Some(raw) = raw else {
+        return (None, diagnostics);
+    };
+    let version = raw.version.as_ref().and_then(|v| {
+        let spanned = positions.spanned(v);
+        match semver::Version::parse(spanned.value.trim()) {
+            Ok(version) => Some(Spanned::new(version, spanned.range)),
+            Err(error) => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidVersion,
+                        file.clone(),
+                        spanned.range,
+                        format!("`{}` is not a semver version: {error}", spanned.value),
+                    )
+                    .with_help("write MAJOR.MINOR.PATCH, for example `1.0.0`"),
+                );
+                None
+            }
+        }
+    });
+    let mut dependencies = Vec::new();
+    let mut raw_dependencies: Vec<_> = raw.dependencies.iter().collect();
+    raw_dependencies.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    for (domain, requirement) in raw_dependencies {
+        let requirement = positions.spanned(requirement);
+        match semver::VersionReq::parse(requirement.value.trim()) {
+            Ok(req) => dependencies.push((positions.spanned(domain), Spanned::new(req, requirement.range))),
+            Err(error) => diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidVersion,
+                    file.clone(),
+                    requirement.range,
+                    format!("`{}` is not a semver requirement: {error}", requirement.value),
+                )
+                .with_help("write a requirement such as \"^1.2\" or \">=1.0, <3\""),
+            ),
+        }
+    }
+    let models = raw
+        .models
+        .iter()
+        .map(|(name, settings)| {
+            let name = positions.spanned(name);
+            let settings = ModelSettings {
+                materialization: settings.materialization,
+                description: settings.description.clone(),
+            };
+            (name.value.clone(), (name, settings))
+        })
+        .collect();
+    let config = DomainConfig {
+        name: positions.spanned(&raw.name),
+        owner: raw.owner,
+        version,
+        description: raw.description,
+        dependencies,
+        materialization: raw.materialization.unwrap_or_default(),
+        models,
+    };
+    (Some(config), diagnostics)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSources {
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Marked<String>,
+    #[serde(default)]
+    description: Option<String>,
+    path: Marked<String>,
+    #[serde(default)]
+    format: Option<SourceFormat>,
+    #[serde(default)]
+    csv: Option<RawCsv>,
+    #[serde(default)]
+    columns: Vec<RawColumn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCsv {
+    #[serde(default)]
+    header: Option<bool>,
+    #[serde(default)]
+    delimiter: Option<Marked<String>>,
+    #[serde(default)]
+    quote: Option<Marked<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumn {
+    name: Marked<String>,
+    #[serde(rename = "type")]
+    ty: Marked<String>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Parses `<domain>/sources.yaml`.
+pub fn parse_sources(file: &Arc<str>, text: &str) -> (SourcesFile, Vec<Diagnostic>) {
+    let positions = Positions::new(text);
+    let (raw, mut diagnostics) = deserialize::<RawSources>(file, text, &positions, "sources file");
+    let Some(raw) = raw else {
+        return (SourcesFile::default(), diagnostics);
+    };
+    let mut sources = Vec::new();
+    for source in raw.sources {
+        let path = positions.spanned(&source.path);
+        let format = source.format.unwrap_or(if path.value.to_ascii_lowercase().ends_with(".parquet") {
+            SourceFormat::Parquet
+        } else {
+            SourceFormat::Csv
+        });
+        let mut csv = CsvOptions::default();
+        if let Some(raw_csv) = &source.csv {
+            csv.header = raw_csv.header.unwrap_or(true);
+            if let Some(d) = &raw_csv.delimiter {
+                match single_char(&positions.spanned(d)) {
+                    Ok(c) => csv.delimiter = c,
+                    Err(d) => diagnostics.push(one_char_error(file, &d, "delimiter")),
+                }
+            }
+            if let Some(q) = &raw_csv.quote {
+                let spanned = positions.spanned(q);
+                if spanned.value.is_empty() {
+                    csv.quote = None;
+                } else {
+                    match single_char(&spanned) {
+                        Ok(c) => csv.quote = Some(c),
+                        Err(q) => diagnostics.push(one_char_error(file, &q, "quote")),
+                    }
+                }
+            }
+        }
+        let mut columns = Vec::new();
+        for column in &source.columns {
+            let _ = &column.description;
+            let ty = positions.spanned(&column.ty);
+            match SqlType::parse(&ty.value) {
+                Some(parsed) => columns.push(SourceColumn {
+                    name: positions.spanned(&column.name),
+                    ty: Spanned::new(parsed, ty.range),
+                    required: column.required,
+                }),
+                None => diagnostics.push(unknown_type(file, &ty)),
+            }
+        }
+        sources.push(SourceDecl {
+            name: positions.spanned(&source.name),
+            description: source.description,
+            path,
+            format,
+            csv,
+            columns,
+        });
+    }
+    (SourcesFile { sources }, diagnostics)
+}
+
+fn single_char(value: &Spanned<String>) -> Result<char, Spanned<String>> {
+    let mut chars = value.value.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(value.clone()),
+    }
+}
+
+fn one_char_error(file: &Arc<str>, value: &Spanned<String>, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidConfig,
+        file.clone(),
+        value.range,
+        format!("the CSV {what} must be one character, found `{}`", value.value),
+    )
+    .with_help("for a tab write \"\\t\" in double quotes")
+}
+
+pub(crate) fn unknown_type(file: &Arc<str>, ty: &Spanned<String>) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownType,
+        file.clone(),
+        ty.range,
+        format!("`{}` is not a mesh SQL type", ty.value),
+    )
+    .with_help(
+        "use BOOLEAN, SMALLINT, INTEGER, BIGINT, DECIMAL(p,s), REAL, DOUBLE, VARCHAR, DATE, TIME, TIMESTAMP or INTERVAL",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> Arc<str> {
+        Arc::from("d/domain.yaml")
+    }
+
+    fn at<'a>(text: &'a str, d: &Diagnostic) -> &'a str {
+        &text[d.range.start as usize..d.range.end as usize]
+    }
+
+    #[test]
+    fn reads_a_domain() {
+        let text = "name: insights\nversion: 1.2.0\ndependencies:\n  orders: \"^1.0\"\nmaterialization: table\nmodels:\n  a: { materialization: view }\n";
+        let (config, diagnostics) = parse_domain_config(&file(), text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let config = config.expect("parsed");
+        assert_eq!(config.name.value, "insights");
+        assert_eq!(at(text, &Diagnostic::new(Code::Io, file(), config.name.range, "")), "insights");
+        assert_eq!(config.dependencies[0].0.value, "orders");
+        assert_eq!(config.materialization, Materialization::Table);
+        assert_eq!(config.models["a"].1.materialization, Some(Materialization::View));
+    }
+
+    #[test]
+    fn bad_versions_and_keys_are_diagnostics_at_their_span() {
+        let text = "name: x\nversion: one\ndependencies:\n  orders: \"~>1\"\n";
+        let (_, diagnostics) = parse_domain_config(&file(), text);
+        let found: Vec<_> = diagnostics.iter().map(|d| (d.code.as_str(), at(text, d))).collect();
+        assert_eq!(found, vec![("MESH0207", "one"), ("MESH0207", "\"~>1\"")]);
+
+        let text = "name: x\nmaterialisation: table\n";
+        let (config, diagnostics) = parse_domain_config(&file(), text);
+        assert!(config.is_none());
+        assert_eq!(diagnostics[0].code, Code::InvalidConfig);
+        assert!(diagnostics[0].message.contains("materialisation"), "{}", diagnostics[0].message);
+        assert_eq!(at(text, &diagnostics[0]), "materialisation");
+    }
+
+    #[test]
+    fn yaml_syntax_errors_point_into_the_file() {
+        let text = "name: x\n  bad: [\n";
+        let (_, diagnostics) = parse_domain_config(&file(), text);
+        assert_eq!(diagnostics[0].code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn reads_sources_with_types() {
+        let text = "sources:\n  - name: raw\n    path: data/raw.csv\n    columns:\n      - { name: id, type: INTEGER, required: true }\n      - { name: x, type: blob }\n";
+        let (sources, diagnostics) = parse_sources(&Arc::from("d/sources.yaml"), text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, Code::UnknownType);
+        assert_eq!(at(text, &diagnostics[0]), "blob");
+        let source = &sources.sources[0];
+        assert_eq!(source.format, SourceFormat::Csv);
+        assert_eq!(source.columns[0].ty.value, SqlType::Integer);
+        assert!(source.columns[0].required);
+        assert_eq!(at(text, &Diagnostic::new(Code::Io, file(), source.columns[0].name.range, "")), "id");
+    }
+}

@@ -1,0 +1,24 @@
+//! The syntax layer of meshc: model SQL and workspace YAML into typed trees.
+//!
+//! Every parser returns its result together with diagnostics and never fails
+//! or panics: bad input produces `(None or partial value, diagnostics)`.
+//! This crate knows nothing about salsa, files on disk, or other domains.
+
+mod config;
+mod contract;
+mod sql;
+mod types;
+mod yaml;
+
+pub use config::{
+    CsvOptions, DomainConfig, Materialization, MeshConfig, ModelSettings, SourceColumn,
+    SourceDecl, SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config,
+    parse_sources,
+};
+pub use contract::{Contract, ContractColumn, parse_contract};
+pub use sql::{ParsedModel, parse_model, sql_span_to_range};
+pub use types::SqlType;
+pub use yaml::Spanned;
+
+/// Re-exported so that later layers name the same AST types.
+pub use sqlparser::ast;

@@ -1,0 +1,199 @@
+//! Model SQL: one query per file, parsed by sqlparser with its source spans.
+
+use std::sync::Arc;
+
+use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
+use sqlparser::ast::{Query, Spanned, Statement};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Span;
+
+/// A parsed model: its query (when the file holds exactly one) and the line
+/// index needed to turn sqlparser's line/column spans into byte ranges.
+#[derive(Debug)]
+pub struct ParsedModel {
+    pub query: Option<Box<Query>>,
+    pub line_index: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one model file. Never fails: problems become diagnostics.
+pub fn parse_model(file: &Arc<str>, text: &str) -> ParsedModel {
+    let line_index = LineIndex::new(text);
+    let mut diagnostics = Vec::new();
+    let query = match parse_statements(text) {
+        Err(error) => {
+            let (message, range) = parser_error_position(&error, text, &line_index);
+            diagnostics.push(
+                Diagnostic::new(Code::SqlSyntax, file.clone(), range, message)
+                    .with_help("a model is one SELECT statement in mesh SQL; see docs/sql.md"),
+            );
+            None
+        }
+        Ok(statements) => single_query(file, text, &line_index, statements, &mut diagnostics),
+    };
+    ParsedModel {
+        query,
+        line_index,
+        diagnostics,
+    }
+}
+
+fn parse_statements(text: &str) -> Result<Vec<Statement>, ParserError> {
+    // sqlparser recurses per nesting level; its default limit (50) keeps
+    // adversarial input from overflowing the stack.
+    Parser::new(&GenericDialect).try_with_sql(text)?.parse_statements()
+}
+
+fn single_query(
+    file: &Arc<str>,
+    text: &str,
+    line_index: &LineIndex,
+    statements: Vec<Statement>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Box<Query>> {
+    let count = statements.len();
+    let mut statements = statements.into_iter();
+    let Some(first) = statements.next() else {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::EmptyModel,
+                file.clone(),
+                TextRange::empty(0),
+                "the model file holds no SQL statement",
+            )
+            .with_help("write one SELECT (CTEs allowed), or delete the file"),
+        );
+        return None;
+    };
+    if count > 1 {
+        for extra in statements {
+            let range = sql_span_to_range(text, line_index, extra.span());
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NotAQuery,
+                    file.clone(),
+                    range,
+                    format!("a model holds exactly one query, but this file has {count} statements"),
+                )
+                .with_help("split the statements into one model file each"),
+            );
+        }
+    }
+    match first {
+        Statement::Query(query) => Some(query),
+        other => {
+            let mut range = sql_span_to_range(text, line_index, other.span());
+            if range.is_empty() {
+                range = statement_text_range(text);
+            }
+            let keyword = other
+                .to_string()
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NotAQuery,
+                    file.clone(),
+                    range,
+                    format!("a model must be a query, found a {keyword} statement"),
+                )
+                .with_help(
+                    "meshc writes CREATE/INSERT itself from the model's materialization; keep only the SELECT",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The range of the text without leading/trailing blanks and a final `;`,
+/// for statements sqlparser gives no span.
+fn statement_text_range(text: &str) -> TextRange {
+    let start = text.len() - text.trim_start().len();
+    let trimmed = text.trim_end().trim_end_matches(';').trim_end();
+    TextRange::new(start as u32, trimmed.len() as u32)
+}
+
+/// Converts a sqlparser span (1-based line and column) into a byte range.
+pub fn sql_span_to_range(text: &str, line_index: &LineIndex, span: Span) -> TextRange {
+    if span.start.line == 0 {
+        return TextRange::empty(0);
+    }
+    let start = line_index.offset(text, span.start.line, span.start.column);
+    let end = line_index.offset(text, span.end.line, span.end.column);
+    TextRange::new(start, end)
+}
+
+/// sqlparser puts the position into the message (`… at Line: 3, Column: 7`).
+fn parser_error_position(error: &ParserError, text: &str, line_index: &LineIndex) -> (String, TextRange) {
+    let raw = match error {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => {
+            return (
+                "the query nests too deeply to be parsed".to_string(),
+                TextRange::empty(0),
+            );
+        }
+    };
+    let Some(at) = raw.rfind(" at Line: ") else {
+        return (raw, TextRange::new(0, text.len() as u32));
+    };
+    let position = &raw[at + " at Line: ".len()..];
+    let mut parts = position.split(", Column: ");
+    let line = parts.next().and_then(|l| l.trim().parse::<u64>().ok());
+    let column = parts.next().and_then(|c| c.trim().parse::<u64>().ok());
+    let message = raw[..at].to_string();
+    match (line, column) {
+        (Some(line), Some(column)) => {
+            let start = line_index.offset(text, line, column);
+            let end = text[start as usize..]
+                .char_indices()
+                .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | '(' | ')' | ';'))
+                .map(|(i, _)| start + (i.max(1)) as u32)
+                .unwrap_or(text.len() as u32);
+            let end = if end as usize > text.len() { text.len() as u32 } else { end };
+            (message, TextRange::new(start, end))
+        }
+        _ => (message, TextRange::empty(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(String, String)> {
+        let file: Arc<str> = Arc::from("m.sql");
+        parse_model(&file, text)
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let r = d.range;
+                (d.code.as_str().to_string(), text[r.start as usize..r.end as usize].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn accepts_one_query() {
+        let file: Arc<str> = Arc::from("m.sql");
+        let parsed = parse_model(&file, "with a as (select 1 as x) select x from a;\n");
+        assert!(parsed.diagnostics.is_empty());
+        assert!(parsed.query.is_some());
+    }
+
+    #[test]
+    fn reports_syntax_errors_at_the_token() {
+        assert_eq!(codes("select (a\n  from t"), vec![("MESH0101".into(), "from".into())]);
+    }
+
+    #[test]
+    fn refuses_ddl_and_multiple_statements() {
+        assert_eq!(codes("drop table t"), vec![("MESH0102".into(), "drop table t".into())]);
+        assert_eq!(codes("select 1; select 2"), vec![("MESH0102".into(), "select 2".into())]);
+        assert_eq!(codes("  -- nothing\n"), vec![("MESH0103".into(), "".into())]);
+    }
+}

@@ -1,0 +1,197 @@
+//! YAML with spans: a thin layer over marked-yaml that turns its markers into
+//! byte ranges and its errors into diagnostics.
+
+use std::sync::Arc;
+
+use marked_yaml::{FromYamlError, LoaderOptions, Marker};
+use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
+use serde::de::DeserializeOwned;
+
+/// A value together with the byte range it was read from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub range: TextRange,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, range: TextRange) -> Self {
+        Spanned { value, range }
+    }
+}
+
+/// Converts marked-yaml positions of one file into byte ranges.
+pub(crate) struct Positions<'a> {
+    text: &'a str,
+    index: LineIndex,
+}
+
+impl<'a> Positions<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Positions {
+            text,
+            index: LineIndex::new(text),
+        }
+    }
+
+    fn offset(&self, marker: &Marker) -> u32 {
+        self.index
+            .offset(self.text, marker.line() as u64, marker.column() as u64)
+    }
+
+    /// The range of a marked value. Scalars often carry only a start marker; the
+    /// range then runs to the end of the scalar's text on that line.
+    pub(crate) fn range(&self, span: &marked_yaml::Span) -> TextRange {
+        let Some(start) = span.start() else {
+            return TextRange::empty(0);
+        };
+        let start_offset = self.offset(start);
+        let end_offset = match span.end() {
+            Some(end) => self.offset(end),
+            None => {
+                let rest = &self.text[start_offset as usize..];
+                let line_end = rest.find('\n').unwrap_or(rest.len());
+                let line = rest[..line_end].trim_end();
+                let line = match line.find(" #") {
+                    Some(comment) => line[..comment].trim_end(),
+                    None => line,
+                };
+                // Inside flow mappings (`{ a: 1, b: 2 }`) the scalar stops at `,` or `}`.
+                let scalar_end = if line.starts_with('"') || line.starts_with('\'') {
+                    let quote = &line[..1];
+                    line[1..].find(quote).map(|i| i + 2).unwrap_or(line.len())
+                } else {
+                    line.find([',', '}', ']']).unwrap_or(line.len())
+                };
+                start_offset + line[..scalar_end].trim_end().len() as u32
+            }
+        };
+        TextRange::new(start_offset, end_offset)
+    }
+
+    pub(crate) fn spanned<T: Clone>(&self, value: &marked_yaml::Spanned<T>) -> Spanned<T> {
+        Spanned::new((**value).clone(), self.range(value.span()))
+    }
+}
+
+/// Deserializes a YAML document into `T`, turning every failure into a
+/// diagnostic at the position marked-yaml reports.
+pub(crate) fn deserialize<T: DeserializeOwned>(
+    file: &Arc<str>,
+    text: &str,
+    positions: &Positions<'_>,
+    what: &str,
+) -> (Option<T>, Vec<Diagnostic>) {
+    if text.trim().is_empty() {
+        let diagnostic = Diagnostic::new(
+            Code::InvalidConfig,
+            file.clone(),
+            TextRange::empty(0),
+            format!("the {what} is empty"),
+        )
+        .with_help("see docs/workspace-format.md for the keys it needs");
+        return (None, vec![diagnostic]);
+    }
+    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    match marked_yaml::from_yaml_with_options(0, text, options) {
+        Ok(value) => (Some(value), Vec::new()),
+        Err(FromYamlError::ParseYaml(error)) => {
+            let marker = load_error_marker(&error);
+            let at = marker.map(|m| positions.offset(&m)).unwrap_or(0);
+            let message = strip_marker_prefix(&error.to_string());
+            let diagnostic = Diagnostic::new(
+                Code::YamlSyntax,
+                file.clone(),
+                TextRange::new(at, next_char_end(text, at)),
+                format!("invalid YAML in the {what}: {message}"),
+            )
+            .with_help("check indentation (spaces, not tabs), quotes and `key: value` pairs");
+            (None, vec![diagnostic])
+        }
+        Err(FromYamlError::FromNode(error)) => {
+            let range = error
+                .start_mark()
+                .map(|m| {
+                    let at = positions.offset(&m);
+                    positions.range(&marked_yaml::Span::new_start(m)).max_with(at)
+                })
+                .or_else(|| unknown_key_range(text, &error))
+                .unwrap_or_else(|| TextRange::empty(0));
+            let message = match error.path() {
+                Some(path) => format!("at `{path}`: {}", *error),
+                None => error.to_string(),
+            };
+            let diagnostic = Diagnostic::new(
+                Code::InvalidConfig,
+                file.clone(),
+                range,
+                format!("unexpected shape of the {what}: {message}"),
+            )
+            .with_help("see docs/workspace-format.md for every key and its type");
+            (None, vec![diagnostic])
+        }
+    }
+}
+
+trait MaxWith {
+    fn max_with(self, at: u32) -> TextRange;
+}
+
+impl MaxWith for TextRange {
+    fn max_with(self, at: u32) -> TextRange {
+        if self.is_empty() { TextRange::new(at, at) } else { self }
+    }
+}
+
+fn load_error_marker(error: &marked_yaml::LoadError) -> Option<Marker> {
+    use marked_yaml::LoadError::*;
+    match error {
+        TopLevelMustBeMapping(m)
+        | TopLevelMustBeSequence(m)
+        | UnexpectedAnchor(m)
+        | MappingKeyMustBeScalar(m)
+        | UnexpectedTag(m)
+        | ScanError(m, _) => Some(*m),
+        DuplicateKey(inner) => inner.key.span().start().copied(),
+    }
+}
+
+/// marked-yaml prefixes messages with `line:column: `; the diagnostic has the span.
+fn strip_marker_prefix(message: &str) -> String {
+    let mut parts = message.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(rest))
+            if a.trim().chars().all(|c| c.is_ascii_digit()) && b.trim().chars().all(|c| c.is_ascii_digit()) =>
+        {
+            rest.trim().to_string()
+        }
+        _ => message.to_string(),
+    }
+}
+
+fn next_char_end(text: &str, at: u32) -> u32 {
+    text.get(at as usize..)
+        .and_then(|rest| rest.chars().next())
+        .map(|c| at + c.len_utf8() as u32)
+        .unwrap_or(at)
+}
+
+/// marked-yaml gives unknown-key errors no position; find the key in the text.
+fn unknown_key_range(text: &str, error: &marked_yaml::FromNodeError) -> Option<TextRange> {
+    let marked_yaml::Error::UnknownFieldError(field, _, _) = &**error else {
+        return None;
+    };
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '-']);
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix(field.as_str()) {
+            if rest.trim_start().starts_with(':') {
+                let start = (offset + indent) as u32;
+                return Some(TextRange::new(start, start + field.len() as u32));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
