@@ -1,0 +1,68 @@
+//! The concrete salsa database: storage, the workspace input and an optional
+//! log of executed queries (used by tests and by `--timings`).
+
+use std::sync::{Arc, Mutex};
+
+use mesh_sema::Workspace;
+
+/// The one database behind the CLI, watch mode and the language server.
+#[salsa::db]
+#[derive(Clone)]
+pub struct MeshDatabase {
+    storage: salsa::Storage<Self>,
+    workspace: Option<Workspace>,
+    executed: Arc<Mutex<Option<Vec<String>>>>,
+}
+
+impl Default for MeshDatabase {
+    fn default() -> Self {
+        let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let log = executed.clone();
+        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                if let Ok(mut guard) = log.lock() {
+                    if let Some(entries) = guard.as_mut() {
+                        entries.push(format!("{database_key:?}"));
+                    }
+                }
+            }
+        })));
+        let mut db = MeshDatabase {
+            storage,
+            workspace: None,
+            executed,
+        };
+        db.workspace = Some(Workspace::new(&db, Vec::new(), Vec::new()));
+        db
+    }
+}
+
+impl MeshDatabase {
+    /// Starts recording which queries execute (rather than being reused).
+    pub fn start_logging(&self) {
+        if let Ok(mut guard) = self.executed.lock() {
+            *guard = Some(Vec::new());
+        }
+    }
+
+    /// The queries executed since the last call, as `query_name(id)` strings.
+    pub fn take_executed(&self) -> Vec<String> {
+        match self.executed.lock() {
+            Ok(mut guard) => guard.as_mut().map(std::mem::take).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for MeshDatabase {}
+
+#[salsa::db]
+impl mesh_sema::Db for MeshDatabase {
+    fn workspace(&self) -> Workspace {
+        match self.workspace {
+            Some(workspace) => workspace,
+            None => unreachable!("MeshDatabase::default always creates the workspace input"),
+        }
+    }
+}

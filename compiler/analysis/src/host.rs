@@ -1,0 +1,152 @@
+//! The host owns the database, applies changes and answers questions.
+
+use std::collections::BTreeMap;
+
+use mesh_diagnostics::{Diagnostic, sort};
+use mesh_sema::{
+    Column, Db, DomainId, ModelId, SourceFile, analyze_model, cycle_diagnostics, domain_diagnostics,
+    domain_scope, member_domains, mesh_config, workspace_diagnostics,
+};
+use salsa::Setter;
+
+use crate::db::MeshDatabase;
+
+/// A batch of edits to the workspace's files.
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    /// Workspace-relative path -> new text (`None` removes the file).
+    pub files: Vec<(String, Option<String>)>,
+    /// Replaces the loader's diagnostics when set.
+    pub load_diagnostics: Option<Vec<Diagnostic>>,
+}
+
+impl Change {
+    pub fn set_file(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.files.push((path.into(), Some(text.into())));
+    }
+
+    pub fn remove_file(&mut self, path: impl Into<String>) {
+        self.files.push((path.into(), None));
+    }
+}
+
+/// A model as listed by the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSummary {
+    pub domain: String,
+    pub name: String,
+    pub path: String,
+    pub published: bool,
+    /// Output columns, when the model type-checks far enough to know them.
+    pub columns: Option<Vec<Column>>,
+}
+
+/// Owns the database. Apply changes with [`AnalysisHost::apply_change`], then query.
+#[derive(Default)]
+pub struct AnalysisHost {
+    pub(crate) db: MeshDatabase,
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl AnalysisHost {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The database, for callers that log executed queries (tests, benchmarks).
+    pub fn database(&self) -> &MeshDatabase {
+        &self.db
+    }
+
+    pub fn apply_change(&mut self, change: Change) {
+        let mut list_changed = false;
+        for (path, text) in change.files {
+            match (self.files.get(&path).copied(), text) {
+                (Some(file), Some(text)) => {
+                    if file.text(&self.db) != &text {
+                        file.set_text(&mut self.db).to(text);
+                    }
+                }
+                (None, Some(text)) => {
+                    let file = SourceFile::new(&self.db, path.as_str().into(), text);
+                    self.files.insert(path, file);
+                    list_changed = true;
+                }
+                (Some(_), None) => {
+                    self.files.remove(&path);
+                    list_changed = true;
+                }
+                (None, None) => {}
+            }
+        }
+        let workspace = self.db.workspace();
+        if list_changed {
+            let files: Vec<SourceFile> = self.files.values().copied().collect();
+            workspace.set_files(&mut self.db).to(files);
+        }
+        if let Some(diagnostics) = change.load_diagnostics {
+            if workspace.load_diagnostics(&self.db) != &diagnostics {
+                workspace.set_load_diagnostics(&mut self.db).to(diagnostics);
+            }
+        }
+    }
+
+    /// The workspace name from mesh.yaml.
+    pub fn workspace_name(&self) -> Option<String> {
+        mesh_config(&self.db).map(|c| c.name.value.clone())
+    }
+
+    /// The DuckDB file configured in mesh.yaml, relative to the workspace root.
+    pub fn duckdb_path(&self) -> Option<String> {
+        mesh_config(&self.db).and_then(|c| c.duckdb_path.clone())
+    }
+
+    /// Text of a loaded file.
+    pub fn file_text(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(|f| f.text(&self.db).as_str())
+    }
+
+    /// Every model of every member domain.
+    pub fn models(&self) -> Vec<ModelSummary> {
+        let db = &self.db;
+        let mut out = Vec::new();
+        for domain_name in member_domains(db) {
+            let domain = DomainId::new(db, domain_name.clone());
+            let scope = domain_scope(db, domain);
+            for (key, (name, file)) in &scope.models {
+                let model = ModelId::new(db, domain, name.clone());
+                out.push(ModelSummary {
+                    domain: domain_name.clone(),
+                    name: name.clone(),
+                    path: file.path(db).to_string(),
+                    published: scope.contracts.contains_key(key),
+                    columns: analyze_model(db, model).relation.as_ref().map(|r| r.columns.clone()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Every diagnostic of the workspace, sorted by file and position.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        let db = &self.db;
+        let mut out = workspace_diagnostics(db).clone();
+        for domain_name in member_domains(db) {
+            let domain = DomainId::new(db, domain_name.clone());
+            out.extend(domain_diagnostics(db, domain).iter().cloned());
+            for (name, _) in domain_scope(db, domain).models.values() {
+                let model = ModelId::new(db, domain, name.clone());
+                out.extend(analyze_model(db, model).diagnostics.iter().cloned());
+            }
+        }
+        out.extend(cycle_diagnostics(db).iter().cloned());
+        sort(&mut out);
+        out.dedup();
+        out
+    }
+
+    /// Diagnostics of one file only (for editors).
+    pub fn file_diagnostics(&self, path: &str) -> Vec<Diagnostic> {
+        self.check().into_iter().filter(|d| &*d.file == path).collect()
+    }
+}

@@ -1,0 +1,18 @@
+//! The façade of the compiler: one database, changes applied to it, and
+//! plain-data answers for `check`, `build`, `compile`, watch mode and the IDE.
+//!
+//! Callers never see salsa types. Files enter as `(path, text)` through
+//! [`Change`]; results come back as [`Diagnostic`]s, [`BuildPlan`]s and SQL text.
+
+mod db;
+mod host;
+mod plan;
+mod select;
+
+pub use db::MeshDatabase;
+pub use host::{AnalysisHost, Change, ModelSummary};
+pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
+pub use mesh_emit::{Target, duckdb_type_name};
+pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
+pub use plan::{BuildPlan, PlanError, PlannedColumn, PlannedModel, PlannedSource};
+pub use select::{Selector, parse_selector};

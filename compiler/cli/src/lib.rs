@@ -1,0 +1,186 @@
+//! meshc, the command line: argument parsing, command dispatch, rendering.
+//!
+//! Each command lives in its own module; all of them load the workspace into
+//! one [`mesh_analysis::AnalysisHost`] through [`session::Session`].
+
+mod build;
+mod check;
+mod query;
+pub mod render;
+mod scaffold;
+mod session;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use session::Session;
+
+/// meshc compiles a data mesh of plain-SQL models and ODCS contracts, checks
+/// every column across domain boundaries, and runs it on DuckDB.
+#[derive(Parser, Debug)]
+#[command(name = "meshc", version, about, long_about = None, after_help = "\
+Typical session:
+  meshc init shop && cd shop          create a workspace
+  meshc new domain orders             add a domain
+  meshc new product order_summary --domain orders
+  meshc check                         type-check models and contracts
+  meshc run                           build everything on embedded DuckDB
+  meshc query \"select * from orders.order_summary\"
+
+Exit codes: 0 success, 1 errors in the mesh or a failed run, 2 usage or I/O failure.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command accepts.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Workspace directory (default: the nearest directory upwards holding mesh.yaml).
+    #[arg(long, short = 'w', global = true, env = "MESHC_WORKSPACE")]
+    pub workspace: Option<PathBuf>,
+    /// Print only errors and results, no progress.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output format of diagnostics.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiagnosticFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Type-check every model and contract (no database needed).
+    ///
+    /// Exit code 0 when clean (warnings allowed), 1 when there are errors,
+    /// 2 when the workspace cannot be read.
+    Check {
+        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+        format: DiagnosticFormat,
+    },
+    /// Check, then write each model's SQL and a JSON manifest of the DAG under target/.
+    Build(BuildArgs),
+    /// Print the SQL of one model for a target.
+    Compile {
+        /// The model: NAME or DOMAIN.NAME.
+        model: String,
+        #[arg(long, value_enum, default_value_t = TargetArg::Duckdb)]
+        target: TargetArg,
+    },
+    /// Build and execute the mesh on the target (embedded DuckDB by default).
+    ///
+    /// Sources are loaded from their files, models run in dependency order
+    /// (independent ones in parallel), each table is swapped in only when it
+    /// succeeded. Results go to target/run_results.json.
+    Run(RunArgs),
+    /// Run a read-only SQL query against the database of the last run (like `dbt show`).
+    Query {
+        /// The SQL, e.g. "select * from insights.dim_customers limit 5".
+        sql: String,
+        #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+        format: QueryFormat,
+    },
+    /// Create a new workspace: mesh.yaml and a README.
+    Init {
+        /// Directory to create (default: the current directory).
+        path: Option<PathBuf>,
+        /// Workspace name (default: the directory name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create a domain or a data product from a commented blueprint.
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NewCommand {
+    /// A domain: <name>/domain.yaml, sources.yaml, models/ and contracts/, listed in mesh.yaml.
+    Domain { name: String },
+    /// A data product: a model and its ODCS contract in a domain.
+    Product {
+        name: String,
+        /// The domain that owns it.
+        #[arg(long, short = 'd')]
+        domain: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BuildArgs {
+    #[arg(long, value_enum, default_value_t = TargetArg::Duckdb)]
+    pub target: TargetArg,
+    /// Select models: MODEL, DOMAIN.MODEL, MODEL+ (and downstream), +MODEL (and upstream), domain:NAME. Repeatable.
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Models built at the same time (default: number of CPUs).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// DuckDB database file (default: targets.duckdb.path of mesh.yaml, else target/<workspace>.duckdb).
+    #[arg(long)]
+    pub database: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetArg {
+    Duckdb,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Exit code of a finished command.
+pub(crate) enum Outcome {
+    Success,
+    Failure,
+    Usage,
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main_with_args(cli: Cli) -> ExitCode {
+    let outcome = match &cli.command {
+        Command::Check { format } => check::run(&cli.global, *format),
+        Command::Build(args) => build::build(&cli.global, args),
+        Command::Compile { model, target } => build::compile(&cli.global, model, *target),
+        Command::Run(args) => build::run(&cli.global, args),
+        Command::Query { sql, format } => query::run(&cli.global, sql, *format),
+        Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
+        Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),
+        Command::New(NewCommand::Product { name, domain }) => scaffold::new_product(&cli.global, name, domain),
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Failure => ExitCode::from(1),
+        Outcome::Usage => ExitCode::from(2),
+    }
+}

@@ -1,0 +1,7 @@
+//! The `meshc` binary.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    meshc::main_with_args(meshc::Cli::parse())
+}

@@ -1,0 +1,60 @@
+//! DuckDB: the embedded default target.
+//!
+//! What differs from mesh SQL semantics: `/` on integers returns a DOUBLE
+//! (mesh SQL truncates toward zero, so it becomes `//`, which truncates toward
+//! zero on DuckDB); SUM over integers returns HUGEINT (mesh SQL: BIGINT);
+//! DATE_TRUNC on a DATE returns a TIMESTAMP (mesh SQL: DATE). Domains are schemas.
+
+use mesh_sema::{Lowering, RelationTarget};
+use mesh_syntax::SqlType;
+use mesh_syntax::ast::{BinaryOperator, CastKind, DataType, Expr, Ident, ObjectName};
+
+/// The DuckDB dialect.
+pub struct DuckDb;
+
+impl Lowering for DuckDb {
+    fn relation_name(&mut self, target: &RelationTarget) -> Option<ObjectName> {
+        let (RelationTarget::Model { domain, name } | RelationTarget::Source { domain, name }) = target;
+        Some(ObjectName::from(vec![Ident::with_quote('"', domain), Ident::with_quote('"', name)]))
+    }
+
+    fn integer_division(&mut self, expr: &mut Expr) {
+        if let Expr::BinaryOp { op, .. } = expr {
+            *op = BinaryOperator::DuckIntegerDivide;
+        }
+    }
+
+    fn function_call(&mut self, expr: &mut Expr, name: &str, args: &[SqlType], result: SqlType) {
+        let needs_cast = match name {
+            "sum" => args.first().is_some_and(|a| a.is_integer()),
+            "date_trunc" => result == SqlType::Date,
+            _ => false,
+        };
+        if needs_cast {
+            let inner = std::mem::replace(expr, Expr::value(mesh_syntax::ast::Value::Null));
+            *expr = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(inner),
+                data_type: data_type(result),
+                format: None,
+            };
+        }
+    }
+}
+
+/// The DuckDB spelling of a mesh SQL type.
+pub(crate) fn data_type(ty: SqlType) -> DataType {
+    match ty {
+        SqlType::BigInt => DataType::BigInt(None),
+        SqlType::Date => DataType::Date,
+        other => DataType::Custom(ObjectName::from(vec![Ident::new(type_name(other))]), vec![]),
+    }
+}
+
+/// The DuckDB type name of a mesh SQL type, as used in DDL and `read_csv`.
+pub fn type_name(ty: SqlType) -> String {
+    match ty {
+        SqlType::Null => "VARCHAR".to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,105 @@
+//! The output of a run: one result per node, and the events reported while it runs.
+//!
+//! Results serialize to JSON (for `meshc run --json` and run artifacts); the
+//! [`Diagnostic`] of a failed node is kept for renderers but not serialized.
+
+use mesh_diagnostics::Diagnostic;
+use serde::Serialize;
+
+/// Whether a node loads a source file or builds a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Source,
+    Model,
+}
+
+/// How a node ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeStatus {
+    Success,
+    Error,
+    /// Not run because a node it depends on failed or was skipped.
+    Skipped,
+}
+
+/// The outcome of one source load or model build.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeResult {
+    pub id: String,
+    pub kind: NodeKind,
+    pub status: NodeStatus,
+    /// Rows loaded or stored; `None` for views and for nodes that did not succeed.
+    pub rows: Option<u64>,
+    /// Wall-clock time spent on the node.
+    pub seconds: f64,
+    /// A one-line, human-readable reason when the status is not success.
+    pub error: Option<String>,
+    /// The same reason as a diagnostic (MESH5001, MESH5002 or MESH5003).
+    #[serde(skip)]
+    pub diagnostic: Option<Diagnostic>,
+}
+
+impl NodeResult {
+    pub(crate) fn success(id: &str, kind: NodeKind, rows: Option<u64>, seconds: f64) -> NodeResult {
+        NodeResult {
+            id: id.to_owned(),
+            kind,
+            status: NodeStatus::Success,
+            rows,
+            seconds,
+            error: None,
+            diagnostic: None,
+        }
+    }
+
+    /// A failed or skipped node; the error text is the diagnostic's message.
+    pub(crate) fn failed(
+        id: &str,
+        kind: NodeKind,
+        status: NodeStatus,
+        seconds: f64,
+        diagnostic: Diagnostic,
+    ) -> NodeResult {
+        NodeResult {
+            id: id.to_owned(),
+            kind,
+            status,
+            rows: None,
+            seconds,
+            error: Some(diagnostic.message.clone()),
+            diagnostic: Some(diagnostic),
+        }
+    }
+}
+
+/// All node results of one run, in plan order (sources first, then models).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunResults {
+    /// Wall-clock time of the whole run, including opening the database.
+    pub elapsed_seconds: f64,
+    pub results: Vec<NodeResult>,
+}
+
+impl RunResults {
+    /// True when every node succeeded.
+    pub fn success(&self) -> bool {
+        self.results.iter().all(|r| r.status == NodeStatus::Success)
+    }
+
+    /// The result of the node with this id, if the plan had one.
+    pub fn get(&self, id: &str) -> Option<&NodeResult> {
+        self.results.iter().find(|r| r.id == id)
+    }
+}
+
+/// Progress reported while a run is under way, from the worker threads.
+#[derive(Clone, Copy, Debug)]
+pub enum RunEvent<'a> {
+    /// A node began to execute. Nodes that are skipped or fail before they
+    /// start (a cycle, an unopenable database) report only `Finished`.
+    Started { id: &'a str, kind: NodeKind },
+    /// A node ended; reported exactly once for every node of the plan.
+    Finished(&'a NodeResult),
+}

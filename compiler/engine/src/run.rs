@@ -1,0 +1,427 @@
+//! Runs a plan: opens the database, creates the schemas, then loads sources
+//! and builds models on a pool of worker threads in dependency order.
+//!
+//! The workers share one `Board` behind a mutex: a queue of nodes whose
+//! dependencies all succeeded, and the results so far. A worker takes a node,
+//! runs it on its own DuckDB connection, records the result and releases the
+//! dependents that became ready. A failed node settles its dependents at once
+//! as skipped, transitively. Nothing here panics on bad input: every problem,
+//! including an unopenable database, becomes a [`NodeResult`].
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use duckdb::Connection;
+use mesh_diagnostics::{Code, Diagnostic, TextRange};
+
+use crate::graph::{Graph, Job, Node};
+use crate::plan::RunPlan;
+use crate::results::{NodeResult, NodeStatus, RunEvent, RunResults};
+use crate::{model, source, sql};
+
+/// Runs every source and model of `plan` and reports progress to `on_event`,
+/// which is called from the worker threads (a panic in it is contained).
+/// Results come back in plan order: sources first, then models.
+pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults {
+    let clock = Instant::now();
+    let graph = Graph::new(plan);
+    let mut board = Board::new(&graph);
+
+    let mut settled = Vec::new();
+    for (index, reason) in &graph.invalid {
+        let result = failure(&graph.nodes[*index], NodeStatus::Error, 0.0, reason.clone());
+        board.record(*index, result, *index, &mut settled);
+    }
+    for (index, _) in &graph.invalid {
+        board.propagate(&graph, *index, &mut settled);
+    }
+    report(&board, &settled, on_event);
+    board.release_initial(&graph);
+
+    if board.unresolved > 0 {
+        match open(&plan.database) {
+            Ok(conn) => {
+                let schema_errors = create_schemas(&conn, plan, &graph);
+                let workers = plan.threads.max(1).min(board.unresolved);
+                let connections = connections(conn, workers);
+                let shared = Shared {
+                    board: Mutex::new(board),
+                    wake: Condvar::new(),
+                };
+                let context = Context {
+                    graph: &graph,
+                    shared: &shared,
+                    schema_errors: &schema_errors,
+                    on_event,
+                };
+                work_in_parallel(&context, connections);
+                board = shared
+                    .board
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            Err(message) => {
+                let mut settled = Vec::new();
+                for (index, node) in graph.nodes.iter().enumerate() {
+                    let result = failure(node, NodeStatus::Error, 0.0, message.clone());
+                    board.record(index, result, index, &mut settled);
+                }
+                report(&board, &settled, on_event);
+            }
+        }
+    }
+
+    let results = board
+        .results
+        .into_iter()
+        .zip(&graph.nodes)
+        .map(|(result, node)| {
+            result.unwrap_or_else(|| {
+                failure(
+                    node,
+                    NodeStatus::Error,
+                    0.0,
+                    "the node was not run".to_owned(),
+                )
+            })
+        })
+        .collect();
+    RunResults {
+        elapsed_seconds: clock.elapsed().as_secs_f64(),
+        results,
+    }
+}
+
+/// Opens (or creates) the database file, creating missing parent directories.
+fn open(path: &Path) -> Result<Connection, String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            format!(
+                "cannot create directory {} for the database: {error}",
+                parent.display()
+            )
+        })?;
+    }
+    Connection::open(path).map_err(|error| {
+        format!(
+            "cannot open database {}: {}",
+            path.display(),
+            sql::error_summary(&error)
+        )
+    })
+}
+
+/// Creates the plan's schemas and those its nodes live in; returns the errors
+/// by lowercase schema name, so the nodes of a failed schema fail clearly.
+fn create_schemas(conn: &Connection, plan: &RunPlan, graph: &Graph<'_>) -> HashMap<String, String> {
+    let mut errors = HashMap::new();
+    let mut done = std::collections::HashSet::new();
+    let names = plan
+        .schemas
+        .iter()
+        .map(String::as_str)
+        .chain(graph.nodes.iter().map(Node::schema));
+    for name in names {
+        if !done.insert(name.to_lowercase()) {
+            continue;
+        }
+        let statement = format!("CREATE SCHEMA IF NOT EXISTS {}", sql::ident(name));
+        if let Err(error) = conn.execute_batch(&statement) {
+            let message = format!(
+                "cannot create schema {name}: {}",
+                sql::error_summary(&error)
+            );
+            errors.insert(name.to_lowercase(), message);
+        }
+    }
+    errors
+}
+
+/// The first connection plus up to `workers - 1` clones of it.
+fn connections(conn: Connection, workers: usize) -> Vec<Connection> {
+    let mut clones = Vec::with_capacity(workers);
+    for _ in 1..workers {
+        match conn.try_clone() {
+            Ok(clone) => clones.push(clone),
+            Err(_) => break,
+        }
+    }
+    clones.insert(0, conn);
+    clones
+}
+
+/// What every worker reads.
+struct Context<'a, 'p> {
+    graph: &'a Graph<'p>,
+    shared: &'a Shared,
+    schema_errors: &'a HashMap<String, String>,
+    on_event: &'a (dyn Fn(&RunEvent) + Sync),
+}
+
+struct Shared {
+    board: Mutex<Board>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Runs one worker per connection: all but the first on new threads, the
+/// first on the calling thread, so the run progresses even if no thread can
+/// be spawned.
+fn work_in_parallel(context: &Context<'_, '_>, mut connections: Vec<Connection>) {
+    if connections.is_empty() {
+        return;
+    }
+    let first = connections.remove(0);
+    std::thread::scope(|scope| {
+        for conn in connections {
+            let spawned = std::thread::Builder::new()
+                .name("meshc-worker".to_owned())
+                .spawn_scoped(scope, move || work(context, &conn));
+            // A worker that cannot be spawned is simply one fewer.
+            drop(spawned);
+        }
+        work(context, &first);
+    });
+}
+
+/// Takes ready nodes until every node is settled.
+fn work(context: &Context<'_, '_>, conn: &Connection) {
+    while let Some(index) = next_ready(context) {
+        let node = &context.graph.nodes[index];
+        emit(
+            context.on_event,
+            &RunEvent::Started {
+                id: node.id,
+                kind: node.kind,
+            },
+        );
+        let result = execute(conn, node, context.schema_errors);
+        // Reported before the dependents are released, so no dependent can
+        // report `Started` before this node reports `Finished`.
+        emit(context.on_event, &RunEvent::Finished(&result));
+        let mut settled = Vec::new();
+        let skipped = {
+            let mut board = context.shared.lock();
+            board.running -= 1;
+            board.finish(context.graph, index, result, &mut settled);
+            board.cloned(settled.get(1..).unwrap_or_default())
+        };
+        context.shared.wake.notify_all();
+        for result in &skipped {
+            emit(context.on_event, &RunEvent::Finished(result));
+        }
+    }
+}
+
+/// Waits for a ready node; `None` once every node is settled.
+fn next_ready(context: &Context<'_, '_>) -> Option<usize> {
+    let mut board = context.shared.lock();
+    loop {
+        if board.unresolved == 0 {
+            return None;
+        }
+        if let Some(index) = board.ready.pop_front() {
+            board.running += 1;
+            return Some(index);
+        }
+        if board.running == 0 {
+            // Nothing runs and nothing is ready, yet nodes are unsettled: a
+            // dependency the graph could not order. Fail them rather than hang.
+            let settled = board.abandon(context.graph);
+            let finished = board.cloned(&settled);
+            drop(board);
+            context.shared.wake.notify_all();
+            for result in &finished {
+                emit(context.on_event, &RunEvent::Finished(result));
+            }
+            return None;
+        }
+        board = context
+            .shared
+            .wake
+            .wait(board)
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+/// Runs one node and times it; a panic inside becomes an error result.
+fn execute(
+    conn: &Connection,
+    node: &Node<'_>,
+    schema_errors: &HashMap<String, String>,
+) -> NodeResult {
+    let clock = Instant::now();
+    if let Some(message) = schema_errors.get(&node.schema().to_lowercase()) {
+        return failure(node, NodeStatus::Error, 0.0, message.clone());
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| match node.job {
+        Job::Source(load) => source::load(conn, load).map(Some),
+        Job::Model(model) => model::build(conn, model),
+    }));
+    let seconds = clock.elapsed().as_secs_f64();
+    match outcome {
+        Ok(Ok(rows)) => NodeResult::success(node.id, node.kind, rows, seconds),
+        Ok(Err(diagnostic)) => {
+            NodeResult::failed(node.id, node.kind, NodeStatus::Error, seconds, diagnostic)
+        }
+        Err(_) => {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            let message = format!(
+                "internal error: the engine panicked while running {}",
+                node.id
+            );
+            failure(node, NodeStatus::Error, seconds, message)
+        }
+    }
+}
+
+/// A failed or skipped result with a diagnostic of the node's kind.
+fn failure(node: &Node<'_>, status: NodeStatus, seconds: f64, message: String) -> NodeResult {
+    let (code, file) = match (status, node.job) {
+        (NodeStatus::Skipped, _) => (Code::ModelSkipped, ""),
+        (_, Job::Source(load)) => (Code::SourceLoadFailed, load.display_path.as_str()),
+        (_, Job::Model(_)) => (Code::ModelFailed, ""),
+    };
+    let diagnostic = Diagnostic::new(code, Arc::from(file), TextRange::default(), message);
+    NodeResult::failed(node.id, node.kind, status, seconds, diagnostic)
+}
+
+fn report(board: &Board, settled: &[usize], on_event: &(dyn Fn(&RunEvent) + Sync)) {
+    for index in settled {
+        if let Some(result) = &board.results[*index] {
+            emit(on_event, &RunEvent::Finished(result));
+        }
+    }
+}
+
+/// Calls the progress callback. A panic in it is contained: it must neither
+/// abort the other workers' builds nor leave them waiting for this one.
+fn emit(on_event: &(dyn Fn(&RunEvent) + Sync), event: &RunEvent<'_>) {
+    let _ = catch_unwind(AssertUnwindSafe(|| on_event(event)));
+}
+
+/// The shared scheduling state.
+struct Board {
+    results: Vec<Option<NodeResult>>,
+    /// Per node: dependencies that have not succeeded yet.
+    waiting: Vec<usize>,
+    /// Per settled node: the node whose failure it reports (itself if it failed).
+    culprit: Vec<usize>,
+    ready: VecDeque<usize>,
+    running: usize,
+    unresolved: usize,
+}
+
+impl Board {
+    fn new(graph: &Graph<'_>) -> Board {
+        let count = graph.nodes.len();
+        Board {
+            results: vec![None; count],
+            waiting: graph.nodes.iter().map(|n| n.dependencies.len()).collect(),
+            culprit: (0..count).collect(),
+            ready: VecDeque::new(),
+            running: 0,
+            unresolved: count,
+        }
+    }
+
+    /// Queues the unsettled nodes without dependencies, in plan order (so
+    /// sources come first).
+    fn release_initial(&mut self, graph: &Graph<'_>) {
+        for index in 0..graph.nodes.len() {
+            if self.results[index].is_none() && self.waiting[index] == 0 {
+                self.ready.push_back(index);
+            }
+        }
+    }
+
+    /// Stores a result unless the node is settled already; returns whether it did.
+    fn record(
+        &mut self,
+        index: usize,
+        result: NodeResult,
+        culprit: usize,
+        settled: &mut Vec<usize>,
+    ) -> bool {
+        if self.results[index].is_some() {
+            return false;
+        }
+        self.results[index] = Some(result);
+        self.culprit[index] = culprit;
+        self.unresolved -= 1;
+        settled.push(index);
+        true
+    }
+
+    fn finish(
+        &mut self,
+        graph: &Graph<'_>,
+        index: usize,
+        result: NodeResult,
+        settled: &mut Vec<usize>,
+    ) {
+        if self.record(index, result, index, settled) {
+            self.propagate(graph, index, settled);
+        }
+    }
+
+    /// Tells the dependents of a settled node: success releases them when it
+    /// was their last dependency; anything else skips them, transitively.
+    fn propagate(&mut self, graph: &Graph<'_>, start: usize, settled: &mut Vec<usize>) {
+        let mut stack = vec![start];
+        while let Some(index) = stack.pop() {
+            let succeeded =
+                matches!(&self.results[index], Some(r) if r.status == NodeStatus::Success);
+            let culprit = self.culprit[index];
+            for &dependent in &graph.nodes[index].dependents {
+                if self.results[dependent].is_some() {
+                    continue;
+                }
+                if succeeded {
+                    self.waiting[dependent] = self.waiting[dependent].saturating_sub(1);
+                    if self.waiting[dependent] == 0 {
+                        self.ready.push_back(dependent);
+                    }
+                } else {
+                    let message = format!("skipped: upstream {} failed", graph.nodes[culprit].id);
+                    let result =
+                        failure(&graph.nodes[dependent], NodeStatus::Skipped, 0.0, message);
+                    self.record(dependent, result, culprit, settled);
+                    stack.push(dependent);
+                }
+            }
+        }
+    }
+
+    /// Fails every unsettled node; returns them.
+    fn abandon(&mut self, graph: &Graph<'_>) -> Vec<usize> {
+        let mut settled = Vec::new();
+        for (index, node) in graph.nodes.iter().enumerate() {
+            let message = "the node could not be scheduled (unresolved dependencies)".to_owned();
+            self.record(
+                index,
+                failure(node, NodeStatus::Error, 0.0, message),
+                index,
+                &mut settled,
+            );
+        }
+        settled
+    }
+
+    fn cloned(&self, settled: &[usize]) -> Vec<NodeResult> {
+        settled
+            .iter()
+            .filter_map(|&index| self.results[index].clone())
+            .collect()
+    }
+}

@@ -1,0 +1,121 @@
+//! Builders shared by the integration tests: plans, sources and models in a
+//! temporary directory, and a helper that reads values back with `query`.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use mesh_engine::{
+    Cell, Materialization, ModelNode, NodeResult, NodeStatus, RunEvent, RunPlan, RunResults,
+    SourceColumn, SourceFormat, SourceLoad,
+};
+
+pub(crate) fn column(name: &str, duckdb_type: &str, required: bool) -> SourceColumn {
+    SourceColumn {
+        name: name.to_owned(),
+        duckdb_type: duckdb_type.to_owned(),
+        required,
+    }
+}
+
+/// A CSV source `schema.table` whose file `<schema>/data/<table>.csv` holds `content`.
+pub(crate) fn csv_source(
+    root: &Path,
+    schema: &str,
+    table: &str,
+    content: &str,
+    columns: Vec<SourceColumn>,
+) -> SourceLoad {
+    let display_path = format!("{schema}/data/{table}.csv");
+    let file = root.join(&display_path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, content).unwrap();
+    SourceLoad {
+        id: format!("{schema}.{table}"),
+        schema: schema.to_owned(),
+        table: table.to_owned(),
+        file,
+        display_path,
+        format: SourceFormat::Csv {
+            delimiter: ',',
+            header: true,
+            quote: Some('"'),
+        },
+        columns,
+    }
+}
+
+pub(crate) fn model(
+    schema: &str,
+    name: &str,
+    materialization: Materialization,
+    sql: &str,
+    depends_on: &[&str],
+) -> ModelNode {
+    ModelNode {
+        id: format!("{schema}.{name}"),
+        schema: schema.to_owned(),
+        name: name.to_owned(),
+        materialization,
+        sql: sql.to_owned(),
+        depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
+    }
+}
+
+pub(crate) fn plan(database: PathBuf, sources: Vec<SourceLoad>, models: Vec<ModelNode>) -> RunPlan {
+    let mut schemas: Vec<String> = sources
+        .iter()
+        .map(|s| s.schema.clone())
+        .chain(models.iter().map(|m| m.schema.clone()))
+        .collect();
+    schemas.sort();
+    schemas.dedup();
+    RunPlan {
+        database,
+        threads: 2,
+        schemas,
+        sources,
+        models,
+    }
+}
+
+/// Runs the plan and records the events as `started <id>` / `finished <id> <status>`.
+pub(crate) fn run_recording(plan: &RunPlan) -> (RunResults, Vec<String>) {
+    let events = Mutex::new(Vec::new());
+    let results = mesh_engine::run(plan, &|event: &RunEvent| {
+        let line = match event {
+            RunEvent::Started { id, .. } => format!("started {id}"),
+            RunEvent::Finished(result) => format!("finished {} {:?}", result.id, result.status),
+        };
+        events.lock().unwrap().push(line);
+    });
+    (results, events.into_inner().unwrap())
+}
+
+pub(crate) fn run_quietly(plan: &RunPlan) -> RunResults {
+    mesh_engine::run(plan, &|_: &RunEvent| {})
+}
+
+pub(crate) fn result<'r>(results: &'r RunResults, id: &str) -> &'r NodeResult {
+    results
+        .get(id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
+}
+
+/// `(status, rows, error)` of a node, for compact assertions.
+pub(crate) fn outcome(results: &RunResults, id: &str) -> (NodeStatus, Option<u64>, Option<String>) {
+    let r = result(results, id);
+    (r.status, r.rows, r.error.clone())
+}
+
+/// The rows of a query, every cell printed.
+pub(crate) fn rows(database: &Path, sql: &str) -> Vec<Vec<String>> {
+    let result = mesh_engine::query(database, sql).unwrap();
+    result
+        .rows
+        .iter()
+        .map(|row| row.iter().map(Cell::to_string).collect())
+        .collect()
+}

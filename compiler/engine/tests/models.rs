@@ -1,0 +1,497 @@
+//! Building models: views and tables in dependency order, atomic replacement,
+//! skipped dependents, parallel workers and cycles.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{column, csv_source, model, outcome, plan, result, rows, run_quietly, run_recording};
+use mesh_diagnostics::Code;
+use mesh_engine::{Materialization::Table, Materialization::View, NodeStatus, RunEvent};
+
+const ORDERS: &str = "id,customer_id,amount\n1,1,10\n2,1,20\n3,2,5\n";
+
+fn orders_source(root: &std::path::Path) -> mesh_engine::SourceLoad {
+    csv_source(
+        root,
+        "orders",
+        "raw_orders",
+        ORDERS,
+        vec![
+            column("id", "INTEGER", true),
+            column("customer_id", "INTEGER", true),
+            column("amount", "INTEGER", false),
+        ],
+    )
+}
+
+#[test]
+fn views_and_tables_are_built_in_dependency_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("mesh.duckdb");
+    // Listed downstream first: the engine orders them.
+    let models = vec![
+        model(
+            "insights",
+            "top_customer",
+            View,
+            "SELECT customer_id FROM insights.revenue ORDER BY total DESC LIMIT 1;",
+            &["insights.revenue"],
+        ),
+        model(
+            "insights",
+            "revenue",
+            Table,
+            "SELECT customer_id, sum(amount) AS total FROM orders.stg_orders GROUP BY customer_id",
+            &["orders.stg_orders"],
+        ),
+        model(
+            "orders",
+            "stg_orders",
+            View,
+            "SELECT id, customer_id, amount FROM orders.raw_orders -- staged",
+            &["orders.raw_orders", "elsewhere.not_in_this_plan"],
+        ),
+    ];
+    let mut plan = plan(database.clone(), vec![orders_source(dir.path())], models);
+    plan.threads = 3;
+    let (results, events) = run_recording(&plan);
+
+    assert!(results.success());
+    let ids: Vec<&str> = results.results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "orders.raw_orders",
+            "insights.top_customer",
+            "insights.revenue",
+            "orders.stg_orders"
+        ]
+    );
+    assert_eq!(
+        outcome(&results, "orders.raw_orders"),
+        (NodeStatus::Success, Some(3), None)
+    );
+    assert_eq!(
+        outcome(&results, "orders.stg_orders"),
+        (NodeStatus::Success, None, None)
+    );
+    assert_eq!(
+        outcome(&results, "insights.revenue"),
+        (NodeStatus::Success, Some(2), None)
+    );
+    assert_eq!(
+        outcome(&results, "insights.top_customer"),
+        (NodeStatus::Success, None, None)
+    );
+    // One chain, so the events are strictly ordered.
+    assert_eq!(
+        events,
+        [
+            "started orders.raw_orders",
+            "finished orders.raw_orders Success",
+            "started orders.stg_orders",
+            "finished orders.stg_orders Success",
+            "started insights.revenue",
+            "finished insights.revenue Success",
+            "started insights.top_customer",
+            "finished insights.top_customer Success",
+        ]
+    );
+    assert_eq!(
+        rows(
+            &database,
+            "SELECT customer_id, total FROM insights.revenue ORDER BY customer_id"
+        ),
+        vec![vec!["1", "30"], vec!["2", "5"]]
+    );
+    assert_eq!(
+        rows(&database, "SELECT * FROM insights.top_customer"),
+        vec![vec!["1"]]
+    );
+    assert_eq!(
+        rows(
+            &database,
+            "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY ALL"
+        ),
+        vec![
+            vec!["insights", "revenue", "BASE TABLE"],
+            vec!["insights", "top_customer", "VIEW"],
+            vec!["orders", "raw_orders", "BASE TABLE"],
+            vec!["orders", "stg_orders", "VIEW"],
+        ]
+    );
+
+    // A second run replaces the tables underneath the existing views.
+    let again = run_quietly(&plan);
+    assert!(again.success(), "{:?}", again.results);
+    assert_eq!(outcome(&again, "insights.revenue"), (NodeStatus::Success, Some(2), None));
+    assert_eq!(rows(&database, "SELECT count(*) FROM orders.stg_orders"), vec![vec!["3"]]);
+}
+
+#[test]
+fn failing_table_keeps_previous_data_and_skips_dependents() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("mesh.duckdb");
+    let build = |revenue_sql: &str| {
+        vec![
+            model(
+                "insights",
+                "revenue",
+                Table,
+                revenue_sql,
+                &["orders.raw_orders"],
+            ),
+            model(
+                "insights",
+                "ranked",
+                Table,
+                "SELECT * FROM insights.revenue",
+                &["insights.revenue"],
+            ),
+            model(
+                "insights",
+                "top",
+                View,
+                "SELECT * FROM insights.ranked LIMIT 1",
+                &["insights.ranked"],
+            ),
+            model("insights", "other", Table, "SELECT 42 AS answer", &[]),
+        ]
+    };
+    let good = "SELECT customer_id, sum(amount) AS total FROM orders.raw_orders GROUP BY ALL";
+    let first = run_quietly(&plan(
+        database.clone(),
+        vec![orders_source(dir.path())],
+        build(good),
+    ));
+    assert!(first.success());
+
+    let bad = "SELECT customer_id, sum(amount) AS total FROM orders.raw_orders WHERE nope > 1 GROUP BY ALL";
+    let second = run_quietly(&plan(
+        database.clone(),
+        vec![orders_source(dir.path())],
+        build(bad),
+    ));
+    assert!(!second.success());
+
+    let failed = result(&second, "insights.revenue");
+    assert_eq!(failed.status, NodeStatus::Error);
+    let error = failed.error.as_deref().unwrap();
+    assert!(
+        error.starts_with(
+            "model insights.revenue failed: Binder Error: Referenced column \"nope\" not found"
+        ),
+        "{error}"
+    );
+    assert_eq!(failed.diagnostic.as_ref().unwrap().code, Code::ModelFailed);
+    for id in ["insights.ranked", "insights.top"] {
+        let skipped = result(&second, id);
+        assert_eq!(skipped.status, NodeStatus::Skipped);
+        assert_eq!(
+            skipped.error.as_deref(),
+            Some("skipped: upstream insights.revenue failed")
+        );
+        assert_eq!(
+            skipped.diagnostic.as_ref().unwrap().code,
+            Code::ModelSkipped
+        );
+    }
+    assert_eq!(
+        outcome(&second, "insights.other"),
+        (NodeStatus::Success, Some(1), None)
+    );
+    // The previous table is untouched and no temporary table remains.
+    assert_eq!(
+        rows(
+            &database,
+            "SELECT customer_id, total FROM insights.revenue ORDER BY 1"
+        ),
+        vec![vec!["1", "30"], vec!["2", "5"]]
+    );
+    assert_eq!(
+        rows(
+            &database,
+            "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%meshc%'"
+        ),
+        vec![vec!["0"]]
+    );
+}
+
+#[test]
+fn runtime_error_in_table_model_keeps_previous_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("mesh.duckdb");
+    let numbers = |sql: &str| vec![model("s", "numbers", Table, sql, &[])];
+    let first = run_quietly(&plan(database.clone(), vec![], numbers("SELECT 7 AS n")));
+    assert_eq!(
+        outcome(&first, "s.numbers"),
+        (NodeStatus::Success, Some(1), None)
+    );
+    // Fails while executing, after binding succeeded.
+    let second = run_quietly(&plan(
+        database.clone(),
+        vec![],
+        numbers("SELECT ('x' || range)::INTEGER AS n FROM range(3)"),
+    ));
+    let error = result(&second, "s.numbers").error.clone().unwrap();
+    assert!(
+        error.starts_with("model s.numbers failed: Conversion Error:"),
+        "{error}"
+    );
+    assert_eq!(rows(&database, "SELECT n FROM s.numbers"), vec![vec!["7"]]);
+}
+
+#[test]
+fn materialization_switches_between_view_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("mesh.duckdb");
+    let kind = || {
+        rows(
+            &database,
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'm'",
+        )
+    };
+    let sql = "SELECT range AS n FROM range(5)";
+
+    let results = run_quietly(&plan(
+        database.clone(),
+        vec![],
+        vec![model("s", "m", View, sql, &[])],
+    ));
+    assert_eq!(outcome(&results, "s.m"), (NodeStatus::Success, None, None));
+    assert_eq!(kind(), vec![vec!["VIEW"]]);
+
+    let results = run_quietly(&plan(
+        database.clone(),
+        vec![],
+        vec![model("s", "m", Table, sql, &[])],
+    ));
+    assert_eq!(
+        outcome(&results, "s.m"),
+        (NodeStatus::Success, Some(5), None)
+    );
+    assert_eq!(kind(), vec![vec!["BASE TABLE"]]);
+
+    let results = run_quietly(&plan(
+        database.clone(),
+        vec![],
+        vec![model("s", "m", View, "SELECT 1 AS n", &[])],
+    ));
+    assert_eq!(outcome(&results, "s.m"), (NodeStatus::Success, None, None));
+    assert_eq!(kind(), vec![vec!["VIEW"]]);
+    assert_eq!(rows(&database, "SELECT n FROM s.m"), vec![vec!["1"]]);
+
+    // A view that fails to bind leaves the previous table in place.
+    run_quietly(&plan(
+        database.clone(),
+        vec![],
+        vec![model("s", "m", Table, sql, &[])],
+    ));
+    let results = run_quietly(&plan(
+        database.clone(),
+        vec![],
+        vec![model("s", "m", View, "SELECT * FROM s.nope", &[])],
+    ));
+    assert_eq!(result(&results, "s.m").status, NodeStatus::Error);
+    assert_eq!(kind(), vec![vec!["BASE TABLE"]]);
+    assert_eq!(rows(&database, "SELECT count(*) FROM s.m"), vec![vec!["5"]]);
+}
+
+#[test]
+fn twenty_independent_models_run_on_four_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("mesh.duckdb");
+    let models: Vec<_> = (0..20)
+        .map(|i| {
+            let materialization = if i % 4 == 0 { View } else { Table };
+            let sql = format!(
+                "SELECT range AS n, {i} AS model FROM range({}) WHERE hash(range) % 7 < 7",
+                20_000 + i
+            );
+            model(
+                &format!("domain_{}", i % 3),
+                &format!("m{i}"),
+                materialization,
+                &sql,
+                &[],
+            )
+        })
+        .collect();
+    let mut plan = plan(database.clone(), vec![], models);
+    plan.threads = 4;
+
+    let running = AtomicUsize::new(0);
+    let most = AtomicUsize::new(0);
+    let threads = Mutex::new(HashSet::new());
+    let results = mesh_engine::run(&plan, &|event: &RunEvent| match event {
+        RunEvent::Started { .. } => {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            threads.lock().unwrap().insert(std::thread::current().id());
+        }
+        RunEvent::Finished(_) => {
+            running.fetch_sub(1, Ordering::SeqCst);
+        }
+    });
+
+    assert!(results.success());
+    assert_eq!(results.results.len(), 20);
+    for i in 0..20 {
+        let id = format!("domain_{}.m{i}", i % 3);
+        let expected = if i % 4 == 0 { None } else { Some(20_000 + i) };
+        assert_eq!(
+            outcome(&results, &id),
+            (NodeStatus::Success, expected, None),
+            "{id}"
+        );
+        assert_eq!(
+            rows(
+                &database,
+                &format!("SELECT count(*), max(model) FROM domain_{}.m{i}", i % 3)
+            ),
+            vec![vec![(20_000 + i).to_string(), i.to_string()]]
+        );
+    }
+    assert!(most.load(Ordering::SeqCst) <= 4);
+    assert!(most.load(Ordering::SeqCst) >= 2, "models never overlapped");
+    assert!(threads.lock().unwrap().len() >= 2);
+}
+
+#[test]
+fn cycles_fail_without_hanging_and_skip_their_dependents() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = vec![
+        model("s", "a", Table, "SELECT * FROM s.b", &["s.b"]),
+        model("s", "b", Table, "SELECT * FROM s.a", &["s.a"]),
+        model("s", "c", View, "SELECT * FROM s.a", &["s.a"]),
+        model("s", "d", Table, "SELECT 1 AS x", &[]),
+    ];
+    let (results, events) = run_recording(&plan(dir.path().join("mesh.duckdb"), vec![], models));
+    assert_eq!(
+        outcome(&results, "s.a"),
+        (
+            NodeStatus::Error,
+            None,
+            Some("dependency cycle: s.a -> s.b -> s.a".to_owned())
+        )
+    );
+    assert_eq!(
+        outcome(&results, "s.b"),
+        (
+            NodeStatus::Error,
+            None,
+            Some("dependency cycle: s.b -> s.a -> s.b".to_owned())
+        )
+    );
+    assert_eq!(
+        outcome(&results, "s.c"),
+        (
+            NodeStatus::Skipped,
+            None,
+            Some("skipped: upstream s.a failed".to_owned())
+        )
+    );
+    assert_eq!(
+        outcome(&results, "s.d"),
+        (NodeStatus::Success, Some(1), None)
+    );
+    assert_eq!(
+        events.iter().filter(|e| e.starts_with("finished")).count(),
+        4
+    );
+    assert_eq!(
+        events.iter().filter(|e| e.starts_with("started")).count(),
+        1
+    );
+}
+
+#[test]
+fn failed_source_skips_models_transitively_naming_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = csv_source(
+        dir.path(),
+        "s",
+        "raw",
+        "id\nx\n",
+        vec![column("id", "INTEGER", true)],
+    );
+    let models = vec![
+        model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"]),
+        model("s", "mart", Table, "SELECT * FROM s.stg", &["s.stg"]),
+    ];
+    let results = run_quietly(&plan(dir.path().join("mesh.duckdb"), vec![source], models));
+    assert_eq!(result(&results, "s.raw").status, NodeStatus::Error);
+    for id in ["s.stg", "s.mart"] {
+        assert_eq!(
+            outcome(&results, id),
+            (
+                NodeStatus::Skipped,
+                None,
+                Some("skipped: upstream s.raw failed".to_owned())
+            )
+        );
+    }
+}
+
+#[test]
+fn unopenable_database_fails_every_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = csv_source(
+        dir.path(),
+        "s",
+        "raw",
+        "id\n1\n",
+        vec![column("id", "INTEGER", true)],
+    );
+    let models = vec![model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"])];
+    // The database path is a directory.
+    let results = run_quietly(&plan(dir.path().to_path_buf(), vec![source], models));
+    for id in ["s.raw", "s.stg"] {
+        let failed = result(&results, id);
+        assert_eq!(failed.status, NodeStatus::Error);
+        let error = failed.error.as_deref().unwrap();
+        assert!(
+            error.starts_with(&format!(
+                "cannot open database {}: IO Error:",
+                dir.path().display()
+            )),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        result(&results, "s.raw").diagnostic.as_ref().unwrap().code,
+        Code::SourceLoadFailed
+    );
+    assert_eq!(
+        result(&results, "s.stg").diagnostic.as_ref().unwrap().code,
+        Code::ModelFailed
+    );
+}
+
+#[test]
+fn results_serialize_without_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = vec![
+        model("s", "ok", Table, "SELECT 1 AS x UNION ALL SELECT 2", &[]),
+        model("s", "bad", View, "SELECT * FROM s.missing", &[]),
+    ];
+    let results = run_quietly(&plan(
+        dir.path().join("nested/dirs/mesh.duckdb"),
+        vec![],
+        models,
+    ));
+    assert!(dir.path().join("nested/dirs/mesh.duckdb").is_file());
+    let json = serde_json::to_value(&results).unwrap();
+    let ok = &json["results"][0];
+    assert_eq!(ok["id"], "s.ok");
+    assert_eq!(ok["kind"], "model");
+    assert_eq!(ok["status"], "success");
+    assert_eq!(ok["rows"], 2);
+    assert_eq!(ok["error"], serde_json::Value::Null);
+    assert!(ok.get("diagnostic").is_none());
+    assert_eq!(json["results"][1]["status"], "error");
+    assert!(json["elapsed_seconds"].as_f64().unwrap() >= 0.0);
+}

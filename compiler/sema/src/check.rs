@@ -1,0 +1,241 @@
+//! Diagnostics about the workspace as a whole: configuration files, domains,
+//! name clashes, contracts without models and dependency cycles.
+
+use std::collections::BTreeMap;
+
+use mesh_diagnostics::{Code, Diagnostic, TextRange, did_you_mean};
+
+use crate::db::{Db, DomainId, ModelId};
+use crate::graph::mesh_graph;
+use crate::index::{
+    domain_scope, file_index, member_domains, parse_contract_file, parse_domain_file,
+    parse_mesh_file, parse_sources_file, whole_file,
+};
+use crate::lower::RelationTarget;
+use crate::model::analyze_model;
+
+/// Diagnostics of `mesh.yaml` and of the list of domains.
+#[salsa::tracked(returns(ref))]
+pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
+    let mut out = db.workspace().load_diagnostics(db).clone();
+    let index = file_index(db);
+    let Some(mesh_file) = index.mesh_yaml else {
+        out.push(
+            Diagnostic::new(Code::MissingMeshYaml, "mesh.yaml".into(), TextRange::empty(0), "no mesh.yaml in the workspace directory")
+                .with_help("run `meshc init` to create a workspace, or pass `--workspace DIR`"),
+        );
+        return out;
+    };
+    let (config, diagnostics) = parse_mesh_file(db, mesh_file);
+    out.extend(diagnostics.iter().cloned());
+    let Some(config) = config else {
+        return out;
+    };
+    let mut seen = BTreeMap::new();
+    for domain in &config.domains {
+        if let Some(first) = seen.insert(domain.value.clone(), domain.range) {
+            out.push(
+                Diagnostic::new(Code::DuplicateName, mesh_file.path(db).clone(), domain.range, format!("domain `{}` is listed twice", domain.value))
+                    .with_label(mesh_file.path(db).clone(), first, "first listed here"),
+            );
+            continue;
+        }
+        let has_files = index.directories.get(&domain.value).and_then(|d| d.domain_yaml).is_some();
+        if !has_files {
+            out.push(
+                Diagnostic::new(
+                    Code::MissingDomain,
+                    mesh_file.path(db).clone(),
+                    domain.range,
+                    format!("domain `{}` has no {}/domain.yaml", domain.value, domain.value),
+                )
+                .with_help(format!("create it with `meshc new domain {}`, or remove it from `domains:`", domain.value)),
+            );
+        }
+    }
+    for (directory, files) in &index.directories {
+        if let Some(domain_yaml) = files.domain_yaml {
+            if !seen.contains_key(directory) {
+                out.push(
+                    Diagnostic::new(
+                        Code::StrayFile,
+                        domain_yaml.path(db).clone(),
+                        whole_file(db, domain_yaml),
+                        format!("directory `{directory}` has a domain.yaml but is not listed in mesh.yaml, so it is ignored"),
+                    )
+                    .with_help(format!("add `{directory}` to `domains:` in mesh.yaml")),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Diagnostics of one domain's configuration, sources and contracts.
+#[salsa::tracked(returns(ref))]
+pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = domain.name(db).clone();
+    let Some(files) = file_index(db).directories.get(&name) else {
+        return out;
+    };
+    let scope = domain_scope(db, domain);
+    let domains = member_domains(db);
+    if let Some(file) = files.domain_yaml {
+        let (config, diagnostics) = parse_domain_file(db, file);
+        out.extend(diagnostics.iter().cloned());
+        if let Some(config) = config {
+            if config.name.value != name {
+                out.push(
+                    Diagnostic::new(
+                        Code::DomainNameMismatch,
+                        file.path(db).clone(),
+                        config.name.range,
+                        format!("the domain in directory `{name}` is named `{}`", config.name.value),
+                    )
+                    .with_help(format!("set `name: {name}` (the directory name is the name used in SQL)")),
+                );
+            }
+            for (dependency, _) in &config.dependencies {
+                let problem = if dependency.value == name {
+                    Some(("a domain cannot depend on itself".to_string(), None))
+                } else if !domains.contains(&dependency.value) {
+                    let help = did_you_mean(&dependency.value, domains.iter().map(String::as_str)).map(|d| format!("did you mean `{d}`?"));
+                    Some((format!("`{}` is not a domain of this workspace", dependency.value), help))
+                } else {
+                    None
+                };
+                if let Some((message, help)) = problem {
+                    let mut diagnostic = Diagnostic::new(Code::InvalidDependency, file.path(db).clone(), dependency.range, message);
+                    diagnostic.help = help;
+                    out.push(diagnostic);
+                }
+            }
+            for (model, (spanned, _)) in &config.models {
+                if !scope.models.contains_key(&model.to_ascii_lowercase()) {
+                    let help = did_you_mean(model, scope.models.values().map(|(n, _)| n.as_str())).map(|m| format!("did you mean `{m}`?"));
+                    let mut diagnostic = Diagnostic::new(
+                        Code::UnknownRelation,
+                        file.path(db).clone(),
+                        spanned.range,
+                        format!("settings for `{model}`, but there is no models/{model}.sql"),
+                    );
+                    diagnostic.help = help;
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+    let mut source_names: BTreeMap<String, TextRange> = BTreeMap::new();
+    if let Some(file) = files.sources_yaml {
+        let (sources, diagnostics) = parse_sources_file(db, file);
+        out.extend(diagnostics.iter().cloned());
+        for source in &sources.sources {
+            let key = source.name.value.to_ascii_lowercase();
+            if let Some(first) = source_names.insert(key.clone(), source.name.range) {
+                out.push(
+                    Diagnostic::new(Code::DuplicateName, file.path(db).clone(), source.name.range, format!("source `{}` is declared twice", source.name.value))
+                        .with_label(file.path(db).clone(), first, "first declared here"),
+                );
+            } else if let Some((model, model_file)) = scope.models.get(&key) {
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        file.path(db).clone(),
+                        source.name.range,
+                        format!("source `{}` has the same name as model `{model}`", source.name.value),
+                    )
+                    .with_label(model_file.path(db).clone(), TextRange::empty(0), "the model")
+                    .with_help("rename the source or the model: bare names must be unique in a domain"),
+                );
+            }
+        }
+    }
+    let mut models_lower: BTreeMap<String, &str> = BTreeMap::new();
+    for (model, file) in &files.models {
+        if let Some(first) = models_lower.insert(model.to_ascii_lowercase(), model) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    file.path(db).clone(),
+                    TextRange::empty(0),
+                    format!("model `{model}` clashes with model `{first}`: names are case-insensitive"),
+                )
+                .with_help("rename one of the two files"),
+            );
+        }
+    }
+    for (product, file) in &files.contracts {
+        let (contract, diagnostics) = parse_contract_file(db, *file);
+        out.extend(diagnostics.iter().cloned());
+        if !scope.models.contains_key(&product.to_ascii_lowercase()) {
+            let help = did_you_mean(product, scope.models.values().map(|(n, _)| n.as_str()))
+                .map(|m| format!("did you mean contracts/{m}.yaml?"))
+                .unwrap_or_else(|| format!("add models/{product}.sql or delete the contract"));
+            out.push(
+                Diagnostic::new(
+                    Code::ContractWithoutModel,
+                    file.path(db).clone(),
+                    whole_file(db, *file),
+                    format!("contract `{product}` publishes a product, but domain `{name}` has no model `{product}`"),
+                )
+                .with_help(help),
+            );
+        }
+        if let Some(contract) = contract {
+            if let Some(schema_name) = &contract.schema_name {
+                if !schema_name.value.eq_ignore_ascii_case(product) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::ContractSchemaName,
+                            file.path(db).clone(),
+                            schema_name.range,
+                            format!("the schema object is named `{}` but the contract file is `{product}.yaml`", schema_name.value),
+                        )
+                        .with_help(format!("name the schema object `{product}`")),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One diagnostic per model taking part in a dependency cycle, at the place it
+/// reads the next model of the cycle.
+#[salsa::tracked(returns(ref))]
+pub fn cycle_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for cycle in &mesh_graph(db).cycles {
+        let names: Vec<String> = cycle.iter().map(|n| n.qualified()).collect();
+        let mut shown = names.clone();
+        if let Some(first) = names.first() {
+            shown.push(first.clone());
+        }
+        let text = shown.join(" -> ");
+        for (i, node) in cycle.iter().enumerate() {
+            let next = &cycle[(i + 1) % cycle.len()];
+            let domain = DomainId::new(db, node.domain.clone());
+            let model = ModelId::new(db, domain, node.name.clone());
+            let Some((_, file)) = domain_scope(db, domain).models.get(&node.name.to_ascii_lowercase()) else {
+                continue;
+            };
+            let range = analyze_model(db, model)
+                .dependencies
+                .iter()
+                .find(|d| matches!(&d.target, RelationTarget::Model { domain, name } if *domain == next.domain && *name == next.name))
+                .map(|d| d.range)
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::new(
+                    Code::DependencyCycle,
+                    file.path(db).clone(),
+                    range,
+                    format!("dependency cycle: {text}"),
+                )
+                .with_help("break the cycle: move the shared logic into a model that both read"),
+            );
+        }
+    }
+    out
+}

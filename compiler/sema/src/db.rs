@@ -1,0 +1,52 @@
+//! The salsa database trait, its inputs and interned names.
+//!
+//! Inputs are few and plain: one [`SourceFile`] per workspace file and one
+//! [`Workspace`] listing them. Nothing here knows about the filesystem: the
+//! `mesh-workspace` crate reads files and sets these inputs.
+
+use std::sync::Arc;
+
+use mesh_diagnostics::Diagnostic;
+
+/// The text of one workspace file, addressed by its workspace-relative path.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: Arc<str>,
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// The set of files of the workspace plus what loading them reported.
+/// Editing a file's text does not touch this input; adding or removing a file does.
+#[salsa::input(debug)]
+pub struct Workspace {
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+    /// Diagnostics of the loader (unreadable files, invalid UTF-8).
+    #[returns(ref)]
+    pub load_diagnostics: Vec<Diagnostic>,
+}
+
+/// A domain name, interned.
+#[salsa::interned(debug)]
+pub struct DomainId<'db> {
+    #[returns(ref)]
+    pub name: String,
+}
+
+/// A model, `domain.name`, interned.
+#[salsa::interned(debug)]
+pub struct ModelId<'db> {
+    #[returns(copy)]
+    pub domain: DomainId<'db>,
+    #[returns(ref)]
+    pub name: String,
+}
+
+/// The database every query runs against. The concrete type lives in `mesh-analysis`.
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// The one workspace input of this database.
+    fn workspace(&self) -> Workspace;
+}

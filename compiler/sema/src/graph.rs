@@ -1,0 +1,174 @@
+//! The mesh DAG: every model and source, the edges between them, a
+//! topological order and the dependency cycles.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::db::{Db, DomainId, ModelId};
+use crate::index::{domain_scope, member_domains};
+use crate::lower::RelationTarget;
+use crate::model::model_dependencies;
+
+/// A node of the mesh graph: `domain.name`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId {
+    pub domain: String,
+    pub name: String,
+    pub is_source: bool,
+}
+
+impl NodeId {
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", self.domain, self.name)
+    }
+
+    fn of(target: &RelationTarget) -> NodeId {
+        match target {
+            RelationTarget::Model { domain, name } => NodeId {
+                domain: domain.clone(),
+                name: name.clone(),
+                is_source: false,
+            },
+            RelationTarget::Source { domain, name } => NodeId {
+                domain: domain.clone(),
+                name: name.clone(),
+                is_source: true,
+            },
+        }
+    }
+}
+
+/// The whole mesh as a graph.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct MeshGraph {
+    /// Node -> the nodes it reads.
+    pub upstream: BTreeMap<NodeId, BTreeSet<NodeId>>,
+    /// Every node in an order where each comes after what it reads (cycles excluded).
+    pub order: Vec<NodeId>,
+    /// Each cycle as the list of models around it.
+    pub cycles: Vec<Vec<NodeId>>,
+}
+
+impl MeshGraph {
+    /// Nodes that read `node`, directly.
+    pub fn downstream_of(&self, node: &NodeId) -> impl Iterator<Item = &NodeId> {
+        self.upstream
+            .iter()
+            .filter(move |(_, ups)| ups.contains(node))
+            .map(|(n, _)| n)
+    }
+}
+
+/// Builds the graph. Reads only each model's position-free dependency list,
+/// so editing a model without changing what it reads does not rebuild it.
+#[salsa::tracked(returns(ref))]
+pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
+    let mut upstream: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
+    for domain_name in member_domains(db) {
+        let domain = DomainId::new(db, domain_name.clone());
+        let scope = domain_scope(db, domain);
+        for source in scope.sources.values() {
+            upstream
+                .entry(NodeId {
+                    domain: domain_name.clone(),
+                    name: source.decl.name.value.clone(),
+                    is_source: true,
+                })
+                .or_default();
+        }
+        for (model_name, _) in scope.models.values() {
+            let node = NodeId {
+                domain: domain_name.clone(),
+                name: model_name.clone(),
+                is_source: false,
+            };
+            let model = ModelId::new(db, domain, model_name.clone());
+            let deps: BTreeSet<NodeId> = model_dependencies(db, model).iter().map(NodeId::of).collect();
+            upstream.entry(node).or_default().extend(deps);
+        }
+    }
+    let (order, cycles) = order_and_cycles(&upstream);
+    MeshGraph {
+        upstream,
+        order,
+        cycles,
+    }
+}
+
+/// Kahn's algorithm for the order; what remains holds the cycles, found by
+/// walking upstream edges among the remaining nodes.
+fn order_and_cycles(upstream: &BTreeMap<NodeId, BTreeSet<NodeId>>) -> (Vec<NodeId>, Vec<Vec<NodeId>>) {
+    let mut remaining: BTreeMap<&NodeId, usize> = upstream
+        .iter()
+        .map(|(n, ups)| (n, ups.iter().filter(|u| upstream.contains_key(*u)).count()))
+        .collect();
+    let mut order = Vec::new();
+    loop {
+        let ready: Vec<&NodeId> = remaining.iter().filter(|(_, c)| **c == 0).map(|(n, _)| *n).collect();
+        if ready.is_empty() {
+            break;
+        }
+        for node in ready {
+            remaining.remove(node);
+            order.push(node.clone());
+            for (other, count) in remaining.iter_mut() {
+                if upstream[*other].contains(node) {
+                    *count -= 1;
+                }
+            }
+        }
+    }
+    let mut cycles = Vec::new();
+    let mut covered: BTreeSet<&NodeId> = BTreeSet::new();
+    let stuck: BTreeSet<&NodeId> = remaining.keys().copied().collect();
+    for &start in &stuck {
+        if covered.contains(start) {
+            continue;
+        }
+        // Follow upstream edges inside the stuck set until a node repeats.
+        let mut path: Vec<&NodeId> = vec![start];
+        let mut current = start;
+        loop {
+            let Some(next) = upstream[current].iter().find(|u| stuck.contains(u)) else {
+                break;
+            };
+            if let Some(position) = path.iter().position(|p| *p == next) {
+                let cycle: Vec<&NodeId> = path[position..].to_vec();
+                if !cycle.iter().any(|n| covered.contains(n)) {
+                    covered.extend(cycle.iter().copied());
+                    // Present in reading order: a reads b reads ... reads a.
+                    cycles.push(cycle.into_iter().cloned().collect());
+                }
+                break;
+            }
+            path.push(next);
+            current = next;
+        }
+    }
+    (order, cycles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str) -> NodeId {
+        NodeId {
+            domain: "d".into(),
+            name: name.into(),
+            is_source: false,
+        }
+    }
+
+    #[test]
+    fn orders_and_finds_cycles() {
+        let mut upstream = BTreeMap::new();
+        upstream.insert(node("a"), BTreeSet::new());
+        upstream.insert(node("b"), BTreeSet::from([node("a")]));
+        upstream.insert(node("c"), BTreeSet::from([node("d")]));
+        upstream.insert(node("d"), BTreeSet::from([node("c"), node("b")]));
+        upstream.insert(node("e"), BTreeSet::from([node("e")]));
+        let (order, cycles) = order_and_cycles(&upstream);
+        assert_eq!(order, vec![node("a"), node("b")]);
+        assert_eq!(cycles, vec![vec![node("c"), node("d")], vec![node("e")]]);
+    }
+}

@@ -1,0 +1,229 @@
+//! The file index and per-domain scopes: which files make up each domain, and
+//! which names (models, sources, dependencies, products) a domain can see.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use mesh_diagnostics::{Diagnostic, TextRange};
+use mesh_syntax::{
+    Contract, DomainConfig, MeshConfig, ParsedModel, SourceDecl, Spanned, parse_contract,
+    parse_domain_config, parse_mesh_config, parse_model, parse_sources,
+};
+
+use crate::db::{Db, DomainId, ModelId, SourceFile};
+use crate::relation::{Column, Relation};
+
+/// The files of one domain directory, by role.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DomainFiles {
+    pub domain_yaml: Option<SourceFile>,
+    pub sources_yaml: Option<SourceFile>,
+    /// Model name (file stem) -> file.
+    pub models: BTreeMap<String, SourceFile>,
+    /// Product name (file stem) -> contract file.
+    pub contracts: BTreeMap<String, SourceFile>,
+}
+
+/// Every file of the workspace by role. Depends only on the file list.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FileIndex {
+    pub mesh_yaml: Option<SourceFile>,
+    /// Directory name -> its files, for every directory that holds workspace files.
+    pub directories: BTreeMap<String, DomainFiles>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_index(db: &dyn Db) -> FileIndex {
+    let mut index = FileIndex::default();
+    for &file in db.workspace().files(db) {
+        let path = file.path(db);
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            ["mesh.yaml"] => index.mesh_yaml = Some(file),
+            [dir, "domain.yaml"] => {
+                index.directories.entry(dir.to_string()).or_default().domain_yaml = Some(file)
+            }
+            [dir, "sources.yaml"] => {
+                index.directories.entry(dir.to_string()).or_default().sources_yaml = Some(file)
+            }
+            [dir, "models", name] if name.ends_with(".sql") => {
+                let stem = name.trim_end_matches(".sql").to_string();
+                index.directories.entry(dir.to_string()).or_default().models.insert(stem, file);
+            }
+            [dir, "contracts", name] if name.ends_with(".yaml") || name.ends_with(".yml") => {
+                let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml").to_string();
+                index.directories.entry(dir.to_string()).or_default().contracts.insert(stem, file);
+            }
+            _ => {}
+        }
+    }
+    index
+}
+
+/// A parse result together with its diagnostics.
+pub(crate) type Parsed<T> = (Option<T>, Vec<Diagnostic>);
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_mesh_file(db: &dyn Db, file: SourceFile) -> Parsed<MeshConfig> {
+    parse_mesh_config(file.path(db), file.text(db))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_domain_file(db: &dyn Db, file: SourceFile) -> Parsed<DomainConfig> {
+    parse_domain_config(file.path(db), file.text(db))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_sources_file(db: &dyn Db, file: SourceFile) -> (mesh_syntax::SourcesFile, Vec<Diagnostic>) {
+    parse_sources(file.path(db), file.text(db))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_contract_file(db: &dyn Db, file: SourceFile) -> Parsed<Contract> {
+    parse_contract(file.path(db), file.text(db))
+}
+
+/// The AST holds positions, so comparing two parses gains nothing: `no_eq`.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn parse_model_file(db: &dyn Db, file: SourceFile) -> Arc<ParsedModel> {
+    Arc::new(parse_model(file.path(db), file.text(db)))
+}
+
+/// The workspace configuration, if `mesh.yaml` exists and parses.
+pub fn mesh_config(db: &dyn Db) -> Option<&MeshConfig> {
+    let file = file_index(db).mesh_yaml?;
+    parse_mesh_file(db, file).0.as_ref()
+}
+
+/// The member domains listed in `mesh.yaml`, in order.
+#[salsa::tracked(returns(ref))]
+pub fn member_domains(db: &dyn Db) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if let Some(config) = mesh_config(db) {
+        for domain in &config.domains {
+            if !names.contains(&domain.value) {
+                names.push(domain.value.clone());
+            }
+        }
+    }
+    names
+}
+
+/// A source of a domain, typed by its declaration.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceInfo {
+    pub decl: SourceDecl,
+    pub relation: Relation,
+}
+
+/// What one domain can see. Reads only configuration and the file list, never
+/// model SQL, so editing a model leaves it untouched.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DomainScope {
+    pub name: String,
+    /// Whether the directory is a member of the workspace and has a domain.yaml.
+    pub exists: bool,
+    pub config: Option<DomainConfig>,
+    /// Lower-cased model name -> (name as written, file).
+    pub models: BTreeMap<String, (String, SourceFile)>,
+    /// Lower-cased source name -> source.
+    pub sources: BTreeMap<String, SourceInfo>,
+    /// Lower-cased product name -> contract file.
+    pub contracts: BTreeMap<String, SourceFile>,
+    /// Declared dependencies: domain name -> requirement.
+    pub dependencies: BTreeMap<String, Spanned<semver::VersionReq>>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope {
+    let name = domain.name(db).clone();
+    let member = member_domains(db).contains(&name);
+    let files = file_index(db).directories.get(&name).cloned().unwrap_or_default();
+    let config = files
+        .domain_yaml
+        .and_then(|f| parse_domain_file(db, f).0.clone());
+    let mut scope = DomainScope {
+        name: name.clone(),
+        exists: member && files.domain_yaml.is_some(),
+        ..DomainScope::default()
+    };
+    if !member {
+        return scope;
+    }
+    for (model, file) in &files.models {
+        scope
+            .models
+            .entry(model.to_ascii_lowercase())
+            .or_insert((model.clone(), *file));
+    }
+    for (product, file) in &files.contracts {
+        scope.contracts.insert(product.to_ascii_lowercase(), *file);
+    }
+    if let Some(file) = files.sources_yaml {
+        for decl in &parse_sources_file(db, file).0.sources {
+            let relation = Relation {
+                columns: decl
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name.value.clone(),
+                        ty: c.ty.value,
+                        nullable: !c.required,
+                    })
+                    .collect(),
+            };
+            scope
+                .sources
+                .entry(decl.name.value.to_ascii_lowercase())
+                .or_insert(SourceInfo {
+                    decl: decl.clone(),
+                    relation,
+                });
+        }
+    }
+    if let Some(config) = &config {
+        for (dep, req) in &config.dependencies {
+            scope.dependencies.insert(dep.value.clone(), req.clone());
+        }
+    }
+    scope.config = config;
+    scope
+}
+
+/// A published product as consumers see it: the contract's columns only.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PublishedProduct {
+    pub relation: Relation,
+    pub version: Option<semver::Version>,
+}
+
+/// The consumer-facing schema of `domain.product`, read from its contract alone.
+/// This is the firewall between domains: it never reads the producer's SQL.
+#[salsa::tracked(returns(ref))]
+pub fn published_product<'db>(db: &'db dyn Db, product: ModelId<'db>) -> Option<PublishedProduct> {
+    let scope = domain_scope(db, product.domain(db));
+    let file = *scope.contracts.get(&product.name(db).to_ascii_lowercase())?;
+    let contract = parse_contract_file(db, file).0.as_ref()?;
+    let relation = Relation {
+        columns: contract
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.value.clone(),
+                ty: c.ty.as_ref().map(|t| t.value).unwrap_or(mesh_syntax::SqlType::Null),
+                nullable: !c.required,
+            })
+            .collect(),
+    };
+    Some(PublishedProduct {
+        relation,
+        version: contract.version.as_ref().map(|v| v.value.clone()),
+    })
+}
+
+/// The range of a whole file, for diagnostics about the file as such.
+pub(crate) fn whole_file(db: &dyn Db, file: SourceFile) -> TextRange {
+    let text = file.text(db);
+    let first_line = text.find('\n').unwrap_or(text.len());
+    TextRange::new(0, first_line as u32)
+}

@@ -1,0 +1,799 @@
+//! Queries, set operations, SELECT and FROM: building scopes and output
+//! relations.
+
+use std::collections::HashSet;
+
+use mesh_diagnostics::{Code, TextRange, did_you_mean};
+use mesh_syntax::SqlType;
+use mesh_syntax::ast::{
+    Expr, GroupByExpr, Join, JoinConstraint, JoinOperator, ObjectName, OrderBy, OrderByKind, Query,
+    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Spanned, TableFactor,
+    TableWithJoins, Value,
+};
+
+use super::expr::{Clause, ExprCtx, Grouping, contains_aggregate, normalized};
+use super::scope::{Scope, ScopeRelation};
+use super::{Checker, Dependency, Output};
+use crate::db::{DomainId, ModelId};
+use crate::index::{member_domains, published_product};
+use crate::lower::RelationTarget;
+use crate::model::model_signature;
+use crate::relation::{Column, Relation};
+use crate::types::unify;
+
+impl Checker<'_, '_> {
+    pub(crate) fn query(&mut self, query: &mut Query, outer: Option<&Scope<'_>>) -> Output {
+        let cte_depth = self.ctes.len();
+        if let Some(with) = &mut query.with {
+            if with.recursive {
+                let range = self.range(with.with_token.0.span);
+                self.unsupported(range, "WITH RECURSIVE");
+            }
+            for cte in &mut with.cte_tables {
+                let mut output = self.query(&mut cte.query, outer);
+                self.rename_columns(&mut output, &cte.alias.columns, cte.alias.name.span);
+                self.ctes
+                    .push((cte.alias.name.value.to_ascii_lowercase(), output.relation));
+            }
+        }
+        if query.fetch.is_some() || !query.locks.is_empty() || !query.pipe_operators.is_empty() {
+            let range = self.range(query.span());
+            self.unsupported(range, "FETCH, FOR UPDATE and pipe operators");
+        }
+        let output = self.set_expr(&mut query.body, outer, query.order_by.as_mut());
+        self.ctes.truncate(cte_depth);
+        output
+    }
+
+    fn rename_columns(
+        &mut self,
+        output: &mut Output,
+        columns: &[mesh_syntax::ast::TableAliasColumnDef],
+        span: sqlparser::tokenizer::Span,
+    ) {
+        if columns.is_empty() {
+            return;
+        }
+        if columns.len() != output.relation.columns.len() {
+            let range = self.range(span);
+            self.error(
+                Code::SetOperationMismatch,
+                range,
+                format!(
+                    "{} column names given for a relation with {} columns",
+                    columns.len(),
+                    output.relation.columns.len()
+                ),
+                None,
+            );
+            return;
+        }
+        for (column, alias) in output.relation.columns.iter_mut().zip(columns) {
+            column.name = alias.name.value.clone();
+        }
+    }
+
+    fn set_expr(&mut self, body: &mut SetExpr, outer: Option<&Scope<'_>>, order_by: Option<&mut OrderBy>) -> Output {
+        match body {
+            SetExpr::Select(select) => self.select(select, outer, order_by),
+            SetExpr::Query(query) => {
+                let output = self.query(query, outer);
+                self.order_by_output(order_by, &output);
+                output
+            }
+            SetExpr::SetOperation { op, left, right, .. } => {
+                let op = op.to_string();
+                let left = self.set_expr(left, outer, None);
+                let right_range = self.range(right.span());
+                let right = self.set_expr(right, outer, None);
+                let output = self.unify_branches(&op, left, right, right_range);
+                self.order_by_output(order_by, &output);
+                output
+            }
+            SetExpr::Values(values) => {
+                let mut output = Output::default();
+                let range = self.range(values.span());
+                for (i, row) in values.rows.iter_mut().enumerate() {
+                    let scope = Scope::empty();
+                    let cx = ExprCtx::plain(&scope, Clause::Projection);
+                    let mut branch = Output::default();
+                    for (j, expr) in row.iter_mut().enumerate() {
+                        let typed = self.expr(expr, &cx);
+                        branch.relation.columns.push(Column {
+                            name: format!("column{}", j + 1),
+                            ty: typed.ty,
+                            nullable: typed.nullable,
+                        });
+                        branch.ranges.push(range);
+                    }
+                    output = if i == 0 { branch } else { self.unify_branches("VALUES", output, branch, range) };
+                }
+                output
+            }
+            other => {
+                let range = self.range(other.span());
+                self.unsupported(range, "this statement inside a query");
+                Output::default()
+            }
+        }
+    }
+
+    fn unify_branches(&mut self, op: &str, left: Output, right: Output, right_range: TextRange) -> Output {
+        if left.relation.columns.len() != right.relation.columns.len() {
+            self.error(
+                Code::SetOperationMismatch,
+                right_range,
+                format!(
+                    "the branches of {op} have {} and {} columns",
+                    left.relation.columns.len(),
+                    right.relation.columns.len()
+                ),
+                Some("every branch must select the same number of columns".to_string()),
+            );
+            return left;
+        }
+        let mut output = left;
+        for (i, (l, r)) in output
+            .relation
+            .columns
+            .iter_mut()
+            .zip(&right.relation.columns)
+            .enumerate()
+        {
+            match unify(l.ty, r.ty) {
+                Some(ty) => {
+                    l.ty = ty;
+                    l.nullable |= r.nullable;
+                }
+                None => {
+                    let at = right.ranges.get(i).copied().unwrap_or(right_range);
+                    let message = format!(
+                        "column {} of {op} is {} in the first branch and {} here",
+                        i + 1,
+                        l.ty,
+                        r.ty
+                    );
+                    self.error(
+                        Code::SetOperationMismatch,
+                        at,
+                        message,
+                        Some("CAST one side so both branches have the same type".to_string()),
+                    );
+                }
+            }
+        }
+        output
+    }
+
+    /// ORDER BY of a set operation: output columns or ordinals only.
+    fn order_by_output(&mut self, order_by: Option<&mut OrderBy>, output: &Output) {
+        let Some(order_by) = order_by else { return };
+        let OrderByKind::Expressions(items) = &mut order_by.kind else { return };
+        let scope = Scope {
+            relations: vec![ScopeRelation {
+                qualifier: String::new(),
+                columns: output.relation.columns.clone(),
+                opaque: false,
+                merged: Vec::new(),
+                product: None,
+            }],
+            parent: None,
+        };
+        for item in items {
+            if is_ordinal(&item.expr) {
+                continue;
+            }
+            let cx = ExprCtx::plain(&scope, Clause::OrderBy);
+            self.expr(&mut item.expr, &cx);
+        }
+    }
+
+    fn select(&mut self, select: &mut Select, outer: Option<&Scope<'_>>, order_by: Option<&mut OrderBy>) -> Output {
+        self.refuse_select_extras(select);
+        let mut scope = Scope {
+            relations: Vec::new(),
+            parent: outer,
+        };
+        for table in &mut select.from {
+            self.from_item(table, &mut scope);
+        }
+        if let Some(selection) = &mut select.selection {
+            let cx = ExprCtx::plain(&scope, Clause::Where);
+            self.condition(selection, &cx, "WHERE");
+        }
+        let aggregated = select.projection.iter().any(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => contains_aggregate(e),
+            _ => false,
+        }) || select.having.as_ref().is_some_and(contains_aggregate);
+        let grouping = self.group_by(select, &scope, aggregated);
+        let mut output = Output::default();
+        let mut seen: HashSet<String> = HashSet::new();
+        for item in &mut select.projection {
+            self.projection_item(item, &scope, grouping.as_ref(), &mut output, &mut seen);
+        }
+        if let Some(having) = &mut select.having {
+            let cx = ExprCtx {
+                grouping: grouping.as_ref(),
+                allow_aggregates: true,
+                ..ExprCtx::plain(&scope, Clause::Having)
+            };
+            self.condition(having, &cx, "HAVING");
+        }
+        if let Some(order_by) = order_by {
+            if let OrderByKind::Expressions(items) = &mut order_by.kind {
+                for item in items {
+                    if is_ordinal(&item.expr) || is_output_alias(&item.expr, &output.relation) {
+                        continue;
+                    }
+                    let cx = ExprCtx {
+                        grouping: grouping.as_ref(),
+                        allow_aggregates: grouping.is_some(),
+                        ..ExprCtx::plain(&scope, Clause::OrderBy)
+                    };
+                    self.expr(&mut item.expr, &cx);
+                }
+            }
+        }
+        output
+    }
+
+    fn refuse_select_extras(&mut self, select: &Select) {
+        let extras: &[(bool, &str)] = &[
+            (select.top.is_some(), "TOP"),
+            (select.into.is_some(), "SELECT INTO"),
+            (!select.lateral_views.is_empty(), "LATERAL VIEW"),
+            (select.prewhere.is_some(), "PREWHERE"),
+            (!select.connect_by.is_empty(), "CONNECT BY"),
+            (!select.cluster_by.is_empty() || !select.distribute_by.is_empty() || !select.sort_by.is_empty(), "CLUSTER/DISTRIBUTE/SORT BY"),
+            (!select.named_window.is_empty(), "named WINDOW clauses"),
+            (select.qualify.is_some(), "QUALIFY"),
+            (select.exclude.is_some(), "EXCLUDE"),
+        ];
+        for (present, what) in extras {
+            if *present {
+                let range = self.range(select.select_token.0.span);
+                self.unsupported(range, what);
+            }
+        }
+    }
+
+    fn group_by<'s>(&mut self, select: &mut Select, scope: &'s Scope<'s>, aggregated: bool) -> Option<Grouping> {
+        let mut grouping = Grouping::default();
+        let mut grouped = aggregated;
+        match &mut select.group_by {
+            GroupByExpr::All(_) => {
+                let range = self.range(select.select_token.0.span);
+                self.unsupported(range, "GROUP BY ALL");
+                return None;
+            }
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    let range = self.range(select.select_token.0.span);
+                    self.unsupported(range, "GROUP BY modifiers (ROLLUP, CUBE, TOTALS)");
+                }
+                for expr in exprs {
+                    grouped = true;
+                    if let Some(ordinal) = ordinal(expr) {
+                        match select.projection.get(ordinal.wrapping_sub(1)) {
+                            Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
+                                grouping.add_key(e, scope);
+                            }
+                            _ => {
+                                let range = self.range(expr.span());
+                                self.error(
+                                    Code::UnknownColumn,
+                                    range,
+                                    format!("GROUP BY {ordinal} does not name a SELECT item"),
+                                    None,
+                                );
+                            }
+                        }
+                        continue;
+                    }
+                    let cx = ExprCtx::plain(scope, Clause::GroupBy);
+                    self.expr(expr, &cx);
+                    grouping.add_key(expr, scope);
+                }
+            }
+        }
+        grouped.then_some(grouping)
+    }
+
+    fn projection_item(
+        &mut self,
+        item: &mut SelectItem,
+        scope: &Scope<'_>,
+        grouping: Option<&Grouping>,
+        output: &mut Output,
+        seen: &mut HashSet<String>,
+    ) {
+        let cx = ExprCtx {
+            grouping,
+            allow_aggregates: true,
+            ..ExprCtx::plain(scope, Clause::Projection)
+        };
+        match item {
+            SelectItem::UnnamedExpr(expr) => {
+                let range = self.range(expr.span());
+                let name = match implicit_name(expr) {
+                    Some(name) => name,
+                    None => {
+                        self.error(
+                            Code::MissingAlias,
+                            range,
+                            format!("the output column `{expr}` needs a name"),
+                            Some(format!("add an alias: `{expr} AS <name>`")),
+                        );
+                        expr.to_string()
+                    }
+                };
+                let typed = self.expr(expr, &cx);
+                self.push_output(output, seen, name, typed.ty, typed.nullable, range);
+            }
+            SelectItem::ExprWithAlias { expr, alias } => {
+                let range = self.range(alias.span.union(&expr.span()));
+                let typed = self.expr(expr, &cx);
+                self.push_output(output, seen, alias.value.clone(), typed.ty, typed.nullable, range);
+            }
+            SelectItem::Wildcard(_) => {
+                let range = self.range(item.span());
+                for (r, relation) in scope.relations.iter().enumerate() {
+                    self.expand_relation(r, relation, grouping, range, output, seen);
+                }
+            }
+            SelectItem::QualifiedWildcard(kind, options) => {
+                let range = self.range(kind.span().union(&options.wildcard_token.0.span));
+                let qualifier = match kind {
+                    SelectItemQualifiedWildcardKind::ObjectName(name) => last_part(name),
+                    SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                };
+                match scope
+                    .relations
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| r.qualifier.eq_ignore_ascii_case(&qualifier))
+                {
+                    Some((r, relation)) => self.expand_relation(r, relation, grouping, range, output, seen),
+                    None => {
+                        let candidates: Vec<&str> = scope.relations.iter().map(|r| r.qualifier.as_str()).collect();
+                        let help = did_you_mean(&qualifier, candidates).map(|s| format!("did you mean `{s}.*`?"));
+                        self.error(
+                            Code::UnknownRelation,
+                            range,
+                            format!("`{qualifier}` is not a relation of this FROM clause"),
+                            help,
+                        );
+                    }
+                }
+            }
+            SelectItem::ExprWithAliases { .. } => {
+                let range = self.range(item.span());
+                self.unsupported(range, "multiple aliases for one expression");
+            }
+        }
+    }
+
+    fn expand_relation(
+        &mut self,
+        index: usize,
+        relation: &ScopeRelation,
+        grouping: Option<&Grouping>,
+        range: TextRange,
+        output: &mut Output,
+        seen: &mut HashSet<String>,
+    ) {
+        for (c, column) in relation.columns.iter().enumerate() {
+            if relation.merged.iter().any(|m| m.eq_ignore_ascii_case(&column.name)) {
+                continue;
+            }
+            if let Some(grouping) = grouping {
+                if !grouping.columns.contains(&(index, c)) {
+                    self.error(
+                        Code::NotGrouped,
+                        range,
+                        format!("`*` includes `{}`, which is neither grouped nor aggregated", column.name),
+                        Some("list the grouped columns instead of `*`".to_string()),
+                    );
+                    continue;
+                }
+            }
+            self.push_output(output, seen, column.name.clone(), column.ty, column.nullable, range);
+        }
+    }
+
+    fn push_output(
+        &mut self,
+        output: &mut Output,
+        seen: &mut HashSet<String>,
+        name: String,
+        ty: SqlType,
+        nullable: bool,
+        range: TextRange,
+    ) {
+        if !seen.insert(name.to_ascii_lowercase()) {
+            self.error(
+                Code::DuplicateColumn,
+                range,
+                format!("the output already has a column named `{name}`"),
+                Some("give one of them another alias".to_string()),
+            );
+            return;
+        }
+        output.relation.columns.push(Column { name, ty, nullable });
+        output.ranges.push(range);
+    }
+
+    fn from_item(&mut self, table: &mut TableWithJoins, scope: &mut Scope<'_>) {
+        if let Some(relation) = self.table_factor(&mut table.relation, scope.parent) {
+            scope.relations.push(relation);
+        }
+        for join in &mut table.joins {
+            self.join(join, scope);
+        }
+    }
+
+    fn join(&mut self, join: &mut Join, scope: &mut Scope<'_>) {
+        let before = scope.relations.len();
+        let Some(mut relation) = self.table_factor(&mut join.relation, scope.parent) else {
+            return;
+        };
+        let (left_nullable, right_nullable, constraint) = match &mut join.join_operator {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) => (false, false, Some(c)),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (false, true, Some(c)),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (true, false, Some(c)),
+            JoinOperator::FullOuter(c) => (true, true, Some(c)),
+            JoinOperator::CrossJoin(c) => (false, false, Some(c)),
+            _ => {
+                let range = self.range(join.relation.span());
+                self.unsupported(range, "this kind of join");
+                (false, false, None)
+            }
+        };
+        if right_nullable {
+            for column in &mut relation.columns {
+                column.nullable = true;
+            }
+        }
+        if left_nullable {
+            for existing in &mut scope.relations[..before] {
+                for column in &mut existing.columns {
+                    column.nullable = true;
+                }
+            }
+        }
+        let mut using = Vec::new();
+        if let Some(JoinConstraint::Using(names)) = &constraint {
+            using = names.iter().map(|n| (last_part(n), n.span())).collect();
+        }
+        for (name, span) in &using {
+            let range = self.range(*span);
+            let left = scope.resolve(None, name);
+            let right = relation.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)).cloned();
+            match (left, right) {
+                (Ok(left), Some(right)) => {
+                    if unify(left.ty.ty, right.ty).is_none() {
+                        self.error(
+                            Code::IncompatibleJoin,
+                            range,
+                            format!(
+                                "USING ({name}) joins {} with {}",
+                                left.ty.ty, right.ty
+                            ),
+                            Some("CAST one side in a CTE before joining".to_string()),
+                        );
+                    }
+                }
+                _ if relation.opaque => {}
+                _ => self.error(
+                    Code::UnknownColumn,
+                    range,
+                    format!("USING column `{name}` must exist on both sides of the join"),
+                    None,
+                ),
+            }
+            relation.merged.push(name.to_ascii_lowercase());
+        }
+        scope.relations.push(relation);
+        match constraint {
+            Some(JoinConstraint::On(on)) => {
+                let cx = ExprCtx::plain(scope, Clause::JoinOn);
+                self.condition(on, &cx, "ON");
+            }
+            Some(JoinConstraint::Natural) => {
+                let range = self.range(join.relation.span());
+                self.unsupported(range, "NATURAL JOIN");
+            }
+            Some(JoinConstraint::UsingAlias(..)) => {
+                let range = self.range(join.relation.span());
+                self.unsupported(range, "USING ... AS");
+            }
+            _ => {}
+        }
+    }
+
+    fn table_factor(&mut self, factor: &mut TableFactor, outer: Option<&Scope<'_>>) -> Option<ScopeRelation> {
+        match factor {
+            TableFactor::Table { name, alias, args: None, with_hints, version: None, partitions, .. }
+                if with_hints.is_empty() && partitions.is_empty() =>
+            {
+                let default_qualifier = last_part(name).to_ascii_lowercase();
+                let mut relation = self.resolve_relation(name);
+                relation.qualifier = default_qualifier;
+                if let Some(alias) = alias {
+                    relation.qualifier = alias.name.value.to_ascii_lowercase();
+                    let mut output = Output {
+                        relation: Relation { columns: relation.columns.clone() },
+                        ranges: Vec::new(),
+                    };
+                    if !relation.opaque {
+                        self.rename_columns(&mut output, &alias.columns, alias.name.span);
+                        relation.columns = output.relation.columns;
+                    }
+                }
+                Some(relation)
+            }
+            TableFactor::Derived { lateral: false, subquery, alias, .. } => {
+                let mut output = self.query(subquery, outer);
+                let mut qualifier = String::new();
+                if let Some(alias) = alias {
+                    self.rename_columns(&mut output, &alias.columns, alias.name.span);
+                    qualifier = alias.name.value.to_ascii_lowercase();
+                }
+                Some(ScopeRelation {
+                    qualifier,
+                    columns: output.relation.columns,
+                    opaque: false,
+                    merged: Vec::new(),
+                    product: None,
+                })
+            }
+            other => {
+                let range = self.range(other.span());
+                self.unsupported(range, "this kind of FROM item");
+                None
+            }
+        }
+    }
+
+    fn opaque(&self) -> ScopeRelation {
+        ScopeRelation {
+            qualifier: String::new(),
+            columns: Vec::new(),
+            opaque: true,
+            merged: Vec::new(),
+            product: None,
+        }
+    }
+
+    fn known(&self, relation: &Relation, product: Option<String>) -> ScopeRelation {
+        ScopeRelation {
+            qualifier: String::new(),
+            columns: relation.columns.clone(),
+            opaque: false,
+            merged: Vec::new(),
+            product,
+        }
+    }
+
+    /// Resolves a relation name: CTE, model or source of this domain, or
+    /// `domain.product` through the producer's contract.
+    fn resolve_relation(&mut self, name: &mut ObjectName) -> ScopeRelation {
+        let range = self.range(name.span());
+        let parts: Vec<String> = name.0.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect();
+        match parts.as_slice() {
+            [single] => {
+                if let Some((_, relation)) = self.ctes.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(single)) {
+                    return self.known(&relation.clone(), None);
+                }
+                let own = self.scope.name.clone();
+                match self.local_relation(&own, single, name, range) {
+                    Some(relation) => relation,
+                    None => {
+                        self.unknown_local(single, range);
+                        self.opaque()
+                    }
+                }
+            }
+            [domain, product] => {
+                if domain.eq_ignore_ascii_case(&self.scope.name) {
+                    let own = self.scope.name.clone();
+                    return match self.local_relation(&own, product, name, range) {
+                        Some(relation) => relation,
+                        None => {
+                            self.unknown_local(product, range);
+                            self.opaque()
+                        }
+                    };
+                }
+                self.foreign_relation(domain, product, name, range)
+            }
+            _ => {
+                self.unsupported(range, "a relation name with more than two parts");
+                self.opaque()
+            }
+        }
+    }
+
+    fn local_relation(&mut self, domain: &str, name: &str, object: &mut ObjectName, range: TextRange) -> Option<ScopeRelation> {
+        let key = name.to_ascii_lowercase();
+        if let Some((model_name, _)) = self.scope.models.get(&key) {
+            let target = RelationTarget::Model {
+                domain: domain.to_string(),
+                name: model_name.clone(),
+            };
+            let model = ModelId::new(self.db, self.domain, model_name.clone());
+            self.note_dependency(target, object, range);
+            return Some(match model_signature(self.db, model) {
+                Some(relation) => self.known(relation, None),
+                None => self.opaque(),
+            });
+        }
+        if let Some(source) = self.scope.sources.get(&key) {
+            let relation = source.relation.clone();
+            let target = RelationTarget::Source {
+                domain: domain.to_string(),
+                name: source.decl.name.value.clone(),
+            };
+            self.note_dependency(target, object, range);
+            return Some(self.known(&relation, None));
+        }
+        None
+    }
+
+    fn note_dependency(&mut self, target: RelationTarget, object: &mut ObjectName, range: TextRange) {
+        if let Some(physical) = self.lowering.relation_name(&target) {
+            *object = physical;
+        }
+        self.dependencies.push(Dependency { target, range });
+    }
+
+    fn unknown_local(&mut self, name: &str, range: TextRange) {
+        let scope = self.scope;
+        let mut candidates: Vec<&str> = self.ctes.iter().map(|(n, _)| n.as_str()).collect();
+        candidates.extend(scope.models.values().map(|(n, _)| n.as_str()));
+        candidates.extend(scope.sources.values().map(|s| s.decl.name.value.as_str()));
+        let mut help = did_you_mean(name, candidates).map(|s| format!("did you mean `{s}`?"));
+        if help.is_none() {
+            for domain in member_domains(self.db) {
+                let id = DomainId::new(self.db, domain.clone());
+                if crate::index::domain_scope(self.db, id).contracts.contains_key(&name.to_ascii_lowercase()) {
+                    help = Some(format!(
+                        "`{domain}` publishes a product named `{name}`: write `{domain}.{name}` (and declare the dependency)"
+                    ));
+                    break;
+                }
+            }
+        }
+        let help = help.or_else(|| {
+            Some(format!(
+                "a bare name is a CTE, model or source of domain `{}`; another domain's product is written `domain.product`",
+                scope.name
+            ))
+        });
+        self.error(
+            Code::UnknownRelation,
+            range,
+            format!("no CTE, model or source named `{name}` in domain `{}`", scope.name),
+            help,
+        );
+    }
+
+    fn foreign_relation(&mut self, domain: &str, product: &str, object: &mut ObjectName, range: TextRange) -> ScopeRelation {
+        let domains = member_domains(self.db);
+        let Some(domain) = domains.iter().find(|d| d.eq_ignore_ascii_case(domain)).cloned() else {
+            let help = did_you_mean(domain, domains.iter().map(String::as_str)).map(|d| format!("did you mean `{d}.{product}`?"));
+            self.error(
+                Code::UnknownDomain,
+                range,
+                format!("there is no domain `{domain}` in this workspace"),
+                help.or_else(|| Some(format!("the workspace's domains are: {}", domains.join(", ")))),
+            );
+            return self.opaque();
+        };
+        let domain_id = DomainId::new(self.db, domain.clone());
+        let producer = crate::index::domain_scope(self.db, domain_id);
+        let Some((product_name, _)) = producer
+            .contracts
+            .get(&product.to_ascii_lowercase())
+            .map(|_| (producer.models.get(&product.to_ascii_lowercase()).map(|m| m.0.clone()).unwrap_or(product.to_string()), ()))
+        else {
+            if let Some((model_name, _)) = producer.models.get(&product.to_ascii_lowercase()) {
+                self.error(
+                    Code::PrivateModel,
+                    range,
+                    format!("`{domain}.{model_name}` is a private model of domain `{domain}`: it has no contract"),
+                    Some(format!(
+                        "only published products can be read across domains; ask `{domain}` to add contracts/{model_name}.yaml"
+                    )),
+                );
+            } else {
+                let published: Vec<&str> = producer.contracts.keys().map(String::as_str).collect();
+                let help = did_you_mean(product, published.iter().copied())
+                    .map(|p| format!("did you mean `{domain}.{p}`?"))
+                    .unwrap_or_else(|| format!("`{domain}` publishes: {}", published.join(", ")));
+                self.error(
+                    Code::UnknownRelation,
+                    range,
+                    format!("domain `{domain}` publishes no product `{product}`"),
+                    Some(help),
+                );
+            }
+            return self.opaque();
+        };
+        if !self.scope.dependencies.contains_key(&domain) {
+            let help = format!(
+                "add `{domain}: \"^{}\"` under `dependencies:` in {}/domain.yaml",
+                published_product(self.db, ModelId::new(self.db, domain_id, product_name.clone()))
+                    .as_ref()
+                    .and_then(|p| p.version.as_ref())
+                    .map(|v| format!("{}.{}", v.major, v.minor))
+                    .unwrap_or_else(|| "1.0".to_string()),
+                self.scope.name
+            );
+            self.error(
+                Code::UndeclaredDependency,
+                range,
+                format!("domain `{}` reads `{domain}.{product_name}` but does not declare a dependency on `{domain}`", self.scope.name),
+                Some(help),
+            );
+        }
+        let target = RelationTarget::Model {
+            domain: domain.clone(),
+            name: product_name.clone(),
+        };
+        self.note_dependency(target, object, range);
+        match published_product(self.db, ModelId::new(self.db, domain_id, product_name.clone())) {
+            Some(published) => {
+                let label = match &published.version {
+                    Some(v) => format!("{domain}.{product_name}@{v}"),
+                    None => format!("{domain}.{product_name}"),
+                };
+                self.known(&published.relation, Some(label))
+            }
+            None => self.opaque(),
+        }
+    }
+}
+
+fn last_part(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .map(|p| p.to_string().trim_matches('"').to_string())
+        .unwrap_or_default()
+}
+
+/// The name an unaliased output column gets: a column reference keeps its name.
+fn implicit_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(ident) => Some(ident.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+        Expr::Nested(inner) => implicit_name(inner),
+        _ => None,
+    }
+}
+
+fn ordinal(expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_ordinal(expr: &Expr) -> bool {
+    ordinal(expr).is_some()
+}
+
+fn is_output_alias(expr: &Expr, output: &Relation) -> bool {
+    match expr {
+        Expr::Identifier(ident) => output.column(&ident.value).is_some(),
+        _ => false,
+    }
+}
+
+#[allow(dead_code)]
+fn key_text(expr: &Expr) -> String {
+    normalized(expr)
+}

@@ -1,0 +1,35 @@
+//! Semantics of a mesh: the salsa database and every derived fact.
+//!
+//! Inputs ([`SourceFile`], [`Workspace`]) come from `mesh-workspace`; the
+//! concrete database lives in `mesh-analysis`. Queries are fine-grained: one
+//! parse per file, one analysis per model, and a position-free
+//! [`model_signature`] per model so that consumers re-check only when a
+//! producer's shape changes. Across domains, consumers read only the
+//! producer's contract ([`published_product`]). This crate is internal: its
+//! `pub` items exist for `mesh-emit` and `mesh-analysis`.
+
+mod check;
+mod contract_check;
+mod db;
+mod functions;
+mod graph;
+mod index;
+mod infer;
+mod lower;
+mod model;
+mod relation;
+mod types;
+
+pub use check::{cycle_diagnostics, domain_diagnostics, workspace_diagnostics};
+pub use db::{Db, DomainId, ModelId, SourceFile, Workspace};
+pub use functions::FUNCTION_NAMES;
+pub use graph::{MeshGraph, NodeId, mesh_graph};
+pub use index::{
+    DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope, file_index,
+    member_domains, mesh_config, parse_model_file, published_product,
+};
+pub use infer::{Dependency, Inferred, infer_model};
+pub use lower::{Lowering, NoLowering, RelationTarget};
+pub use model::{ModelAnalysis, analyze_model, model_dependencies, model_signature};
+pub use relation::{Column, Relation};
+pub use types::Typed;

@@ -1,0 +1,43 @@
+//! Hooks through which a dialect rewrites a model while it is type-checked.
+//!
+//! The type checker walks a mutable copy of the model's AST. Wherever mesh SQL
+//! semantics may differ between engines it calls a [`Lowering`] hook with the
+//! types it inferred, so one walk serves checking (no-op hooks) and emission
+//! (the dialect's hooks, in `mesh-emit`).
+
+use mesh_syntax::SqlType;
+use mesh_syntax::ast::{Expr, ObjectName};
+
+/// What a relation name in a model resolved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelationTarget {
+    /// A model of some domain (the current one or a published product).
+    Model { domain: String, name: String },
+    /// A source of the current domain.
+    Source { domain: String, name: String },
+}
+
+/// Rewrites applied while type-checking; every method defaults to "leave as is".
+pub trait Lowering {
+    /// The physical name of a resolved relation; `None` keeps the name as written.
+    fn relation_name(&mut self, _target: &RelationTarget) -> Option<ObjectName> {
+        None
+    }
+
+    /// `left / right` where both operands are integers: mesh SQL truncates toward zero.
+    fn integer_division(&mut self, _expr: &mut Expr) {}
+
+    /// A function call was typed; `result` is the mesh type it must produce.
+    fn function_call(&mut self, _expr: &mut Expr, _name: &str, _args: &[SqlType], _result: SqlType) {}
+
+    /// A construct that the dialect cannot express: return a message naming the
+    /// target to report it as `MESH4001`.
+    fn unsupported(&mut self, _expr: &Expr) -> Option<String> {
+        None
+    }
+}
+
+/// The hooks used for checking only: no rewrite at all.
+pub struct NoLowering;
+
+impl Lowering for NoLowering {}

@@ -1,0 +1,151 @@
+//! The IO edge of the compiler: reads a workspace directory into a
+//! [`Change`] for the analysis host. Only the files meshc understands are
+//! read (`mesh.yaml`, `<domain>/domain.yaml`, `<domain>/sources.yaml`,
+//! `<domain>/models/*.sql`, `<domain>/contracts/*.yaml`); problems reading
+//! them become diagnostics, never panics.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use mesh_analysis::{Change, Code, Diagnostic, TextRange};
+
+/// Directories never scanned for domains.
+const SKIPPED: &[&str] = &["target", "node_modules", "expected"];
+
+/// Whether a workspace-relative path is one meshc reads.
+pub fn is_workspace_file(relative: &str) -> bool {
+    let parts: Vec<&str> = relative.split('/').collect();
+    match parts.as_slice() {
+        ["mesh.yaml"] => true,
+        [_, "domain.yaml" | "sources.yaml"] => true,
+        [_, "models", name] => name.ends_with(".sql"),
+        [_, "contracts", name] => name.ends_with(".yaml") || name.ends_with(".yml"),
+        _ => false,
+    }
+}
+
+/// Reads every workspace file under `root`. The change replaces the whole file
+/// set: pass `previous` (the paths loaded before) to remove files that vanished.
+pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
+    let mut change = Change::default();
+    let mut diagnostics = Vec::new();
+    let mut paths = Vec::new();
+    for relative in candidate_files(root, &mut diagnostics) {
+        let absolute = root.join(&relative);
+        match read_text(&absolute, &relative) {
+            Ok(text) => {
+                change.set_file(relative.clone(), text);
+                paths.push(relative);
+            }
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    for old in previous {
+        if !paths.contains(old) {
+            change.remove_file(old.clone());
+        }
+    }
+    change.load_diagnostics = Some(diagnostics);
+    (change, paths)
+}
+
+/// Reads one file as UTF-8 (a leading BOM is dropped).
+pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> {
+    let bytes = fs::read(absolute).map_err(|error| io_diagnostic(relative, &error))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|error| {
+        let at = error.utf8_error().valid_up_to() as u32;
+        Diagnostic::new(
+            Code::InvalidUtf8,
+            relative.into(),
+            TextRange::empty(0),
+            format!("{relative} is not UTF-8 text (invalid byte at offset {at})"),
+        )
+        .with_help("save the file as UTF-8; binary files do not belong in models/ or contracts/")
+    })
+}
+
+fn io_diagnostic(relative: &str, error: &io::Error) -> Diagnostic {
+    Diagnostic::new(Code::Io, relative.into(), TextRange::empty(0), format!("cannot read {relative}: {error}"))
+        .with_help("check that the path exists and is readable")
+}
+
+fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    if root.join("mesh.yaml").is_file() {
+        out.push("mesh.yaml".to_string());
+    }
+    let mut directories = match sorted_entries(root) {
+        Ok(entries) => entries,
+        Err(error) => {
+            diagnostics.push(io_diagnostic(".", &error));
+            return out;
+        }
+    };
+    directories.retain(|p| p.is_dir());
+    for directory in directories {
+        let Some(name) = directory.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            continue;
+        };
+        if name.starts_with('.') || SKIPPED.contains(&name.as_str()) {
+            continue;
+        }
+        for file in ["domain.yaml", "sources.yaml"] {
+            if directory.join(file).exists() {
+                out.push(format!("{name}/{file}"));
+            }
+        }
+        for sub in ["models", "contracts"] {
+            let path = directory.join(sub);
+            if !path.is_dir() {
+                continue;
+            }
+            match sorted_entries(&path) {
+                Ok(entries) => {
+                    for entry in entries {
+                        if let Some(file) = entry.file_name().and_then(|n| n.to_str()) {
+                            let relative = format!("{name}/{sub}/{file}");
+                            if is_workspace_file(&relative) && !entry.is_dir() {
+                                out.push(relative);
+                            }
+                        }
+                    }
+                }
+                Err(error) => diagnostics.push(io_diagnostic(&format!("{name}/{sub}"), &error)),
+            }
+        }
+    }
+    out
+}
+
+fn sorted_entries(directory: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(directory)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    Ok(entries)
+}
+
+/// Finds the workspace root: `start` or the nearest ancestor holding mesh.yaml.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let mut current = Some(start);
+    while let Some(dir) = current {
+        if dir.join("mesh.yaml").is_file() {
+            return Some(dir.to_path_buf());
+        }
+        current = dir.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_workspace_files() {
+        assert!(is_workspace_file("orders/models/stg_orders.sql"));
+        assert!(is_workspace_file("orders/contracts/stg_orders.yaml"));
+        assert!(!is_workspace_file("orders/data/raw.csv"));
+        assert!(!is_workspace_file("orders/models/nested/x.sql"));
+    }
+}
