@@ -62,7 +62,7 @@ pub(crate) fn check_producer(
                 );
             }
         }
-        if declared.required && actual.nullable {
+        if declared.required && actual.nullable && actual.ty != SqlType::Null {
             diagnostics.push(
                 Diagnostic::new(
                     Code::ContractNullable,
