@@ -127,6 +127,24 @@ impl AnalysisHost {
         out
     }
 
+    /// Names for the per-model entries of the executed-query log: maps
+    /// `analyze_model(Id(..))` to `analyze_model(domain.model)` (tests, `--timings`).
+    pub fn model_query_names(&self) -> BTreeMap<String, String> {
+        use salsa::plumbing::AsId;
+        let db = &self.db;
+        let mut out = BTreeMap::new();
+        for domain_name in member_domains(db) {
+            let domain = DomainId::new(db, domain_name.clone());
+            for (name, _) in domain_scope(db, domain).models.values() {
+                let id = ModelId::new(db, domain, name.clone()).as_id();
+                for query in ["analyze_model", "model_signature", "model_dependencies"] {
+                    out.insert(format!("{query}({id:?})"), format!("{query}({domain_name}.{name})"));
+                }
+            }
+        }
+        out
+    }
+
     /// Every diagnostic of the workspace, sorted by file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
         let db = &self.db;

@@ -51,7 +51,10 @@ fn create_and_fill(conn: &Connection, source: &SourceLoad, temporary: &str) -> d
         .collect();
     // `execute` prepares exactly one statement, so a malformed type cannot
     // smuggle in a second one.
-    conn.execute(&format!("CREATE TABLE {target} ({})", columns.join(", ")), [])?;
+    conn.execute(
+        &format!("CREATE TABLE {target} ({})", columns.join(", ")),
+        [],
+    )?;
     let names: Vec<String> = source.columns.iter().map(|c| ident(&c.name)).collect();
     let names = names.join(", ");
     let inserted = conn.execute(

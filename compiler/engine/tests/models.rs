@@ -127,8 +127,14 @@ fn views_and_tables_are_built_in_dependency_order() {
     // A second run replaces the tables underneath the existing views.
     let again = run_quietly(&plan);
     assert!(again.success(), "{:?}", again.results);
-    assert_eq!(outcome(&again, "insights.revenue"), (NodeStatus::Success, Some(2), None));
-    assert_eq!(rows(&database, "SELECT count(*) FROM orders.stg_orders"), vec![vec!["3"]]);
+    assert_eq!(
+        outcome(&again, "insights.revenue"),
+        (NodeStatus::Success, Some(2), None)
+    );
+    assert_eq!(
+        rows(&database, "SELECT count(*) FROM orders.stg_orders"),
+        vec![vec!["3"]]
+    );
 }
 
 #[test]

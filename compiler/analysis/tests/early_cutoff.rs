@@ -1,0 +1,106 @@
+//! Incrementality: which queries run again after an edit. Uses the database's
+//! log of executed queries (salsa `WillExecute` events) on the jaffle_mesh example.
+
+use std::path::Path;
+
+use mesh_analysis::{AnalysisHost, Change};
+
+fn jaffle() -> AnalysisHost {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh");
+    let mut change = Change::default();
+    for path in walk(&root, &root) {
+        let text = std::fs::read_to_string(root.join(&path)).expect("example files are UTF-8");
+        change.set_file(path, text);
+    }
+    let mut host = AnalysisHost::new();
+    host.apply_change(change);
+    host
+}
+
+fn walk(root: &Path, dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable example") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(root, &path));
+        } else {
+            let relative = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+            if relative.ends_with(".sql") || relative.ends_with(".yaml") {
+                out.push(relative);
+            }
+        }
+    }
+    out
+}
+
+/// Applies one edit, re-checks, and returns the names of the re-executed
+/// per-model queries, e.g. `analyze_model(insights.customer_orders)`.
+fn edit(host: &mut AnalysisHost, path: &str, text: String) -> Vec<String> {
+    let mut change = Change::default();
+    change.set_file(path, text);
+    host.apply_change(change);
+    host.database().start_logging();
+    let diagnostics = host.check();
+    let executed = host.database().take_executed();
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
+    let names = host.model_query_names();
+    let mut out: Vec<String> = executed
+        .iter()
+        .filter(|e| e.starts_with("analyze_model(") || e.starts_with("model_signature("))
+        .map(|e| names.get(e).cloned().unwrap_or_else(|| e.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn text(host: &AnalysisHost, path: &str) -> String {
+    host.file_text(path).expect("file exists").to_string()
+}
+
+#[test]
+fn same_shape_edit_rechecks_nothing_downstream() {
+    let mut host = jaffle();
+    assert!(host.check().is_empty());
+    let path = "insights/models/customer_orders.sql";
+    let edited = text(&host, path).replace("count(order_id)", "count(*)").replace("COUNT(order_id)", "COUNT(*)");
+    assert_ne!(edited, text(&host, path), "the edit must change the SQL");
+    let executed = edit(&mut host, path, edited);
+    // The edited model is re-analyzed and its signature recomputed; the
+    // signature is equal, so dim_customers (which reads it) is not re-run.
+    assert_eq!(
+        executed,
+        vec!["analyze_model(insights.customer_orders)", "model_signature(insights.customer_orders)"]
+    );
+}
+
+#[test]
+fn shape_change_rechecks_direct_consumers_only() {
+    let mut host = jaffle();
+    assert!(host.check().is_empty());
+    let path = "insights/models/customer_payments.sql";
+    let original = text(&host, path);
+    let edited = original.replacen("SELECT", "SELECT 1 AS extra_column,", 1).replacen("select", "select 1 as extra_column,", 1);
+    let executed = edit(&mut host, path, edited);
+    assert_eq!(
+        executed,
+        vec![
+            "analyze_model(insights.customer_payments)",
+            "analyze_model(insights.dim_customers)",
+            "model_signature(insights.customer_payments)",
+        ]
+    );
+}
+
+#[test]
+fn producer_edit_never_rechecks_other_domains() {
+    let mut host = jaffle();
+    assert!(host.check().is_empty());
+    // A private change in the orders domain (a filter): consumers in insights
+    // read orders.stg_orders through its contract only, so nothing re-runs there.
+    let path = "orders/models/stg_orders.sql";
+    let edited = format!("{}\nWHERE id > 0\n", text(&host, path).trim_end().trim_end_matches(';'));
+    let executed = edit(&mut host, path, edited);
+    // Not even the producer's own signature is recomputed: nothing reads it
+    // except through the contract.
+    assert_eq!(executed, vec!["analyze_model(orders.stg_orders)"]);
+}
