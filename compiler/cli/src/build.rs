@@ -269,6 +269,15 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         .iter()
         .filter(|r| r.status == NodeStatus::Error)
         .filter_map(|r| r.diagnostic.clone())
+        .map(|mut d| {
+            // The engine knows node ids, not files: point model failures at the model.
+            if d.file.is_empty() {
+                if let Some(model) = plan.models.iter().find(|m| d.message.contains(&m.id)) {
+                    d.file = model.path.as_str().into();
+                }
+            }
+            d
+        })
         .collect();
     if !failures.is_empty() {
         session.print_diagnostics(&failures, args.build.format);
