@@ -142,6 +142,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn binary_garbage_and_missing_files_are_diagnostics() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        fs::write(root.join("mesh.yaml"), "name: x\ndomains: [d]\n").expect("write");
+        fs::create_dir_all(root.join("d/models")).expect("mkdir");
+        fs::write(root.join("d/domain.yaml"), "\u{feff}name: d\n").expect("write");
+        fs::write(root.join("d/models/bad.sql"), [0xff, 0xfe, 0x00, 0x41]).expect("write");
+        let (change, paths) = load(root, &["d/models/gone.sql".to_string()]);
+        assert_eq!(paths, vec!["mesh.yaml", "d/domain.yaml"]);
+        let diagnostics = change.load_diagnostics.expect("set");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, Code::InvalidUtf8);
+        assert_eq!(&*diagnostics[0].file, "d/models/bad.sql");
+        assert!(change.files.contains(&("d/domain.yaml".to_string(), Some("name: d\n".to_string()))), "BOM dropped");
+        assert!(change.files.contains(&("d/models/gone.sql".to_string(), None)), "vanished files are removed");
+        let missing = read_text(&root.join("nope.sql"), "nope.sql").expect_err("missing file");
+        assert_eq!(missing.code, Code::Io);
+    }
+
+    #[test]
     fn recognises_workspace_files() {
         assert!(is_workspace_file("orders/models/stg_orders.sql"));
         assert!(is_workspace_file("orders/contracts/stg_orders.yaml"));
