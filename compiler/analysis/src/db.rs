@@ -19,12 +19,11 @@ impl Default for MeshDatabase {
         let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
         let log = executed.clone();
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                if let Ok(mut guard) = log.lock() {
-                    if let Some(entries) = guard.as_mut() {
-                        entries.push(format!("{database_key:?}"));
-                    }
-                }
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut guard) = log.lock()
+                && let Some(entries) = guard.as_mut()
+            {
+                entries.push(format!("{database_key:?}"));
             }
         })));
         let mut db = MeshDatabase {

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use mesh_diagnostics::{Diagnostic, sort};
 use mesh_sema::{
-    Column, Db, DomainId, ModelId, SourceFile, analyze_model, cycle_diagnostics, domain_diagnostics,
-    domain_scope, member_domains, mesh_config, workspace_diagnostics,
+    Column, Db, DomainId, ModelId, SourceFile, analyze_model, cycle_diagnostics,
+    domain_diagnostics, domain_scope, member_domains, mesh_config, workspace_diagnostics,
 };
 use salsa::Setter;
 
@@ -84,10 +84,10 @@ impl AnalysisHost {
             let files: Vec<SourceFile> = self.files.values().copied().collect();
             workspace.set_files(&mut self.db).to(files);
         }
-        if let Some(diagnostics) = change.load_diagnostics {
-            if workspace.load_diagnostics(&self.db) != &diagnostics {
-                workspace.set_load_diagnostics(&mut self.db).to(diagnostics);
-            }
+        if let Some(diagnostics) = change.load_diagnostics
+            && workspace.load_diagnostics(&self.db) != &diagnostics
+        {
+            workspace.set_load_diagnostics(&mut self.db).to(diagnostics);
         }
     }
 
@@ -120,7 +120,10 @@ impl AnalysisHost {
                     name: name.clone(),
                     path: file.path(db).to_string(),
                     published: scope.contracts.contains_key(key),
-                    columns: analyze_model(db, model).relation.as_ref().map(|r| r.columns.clone()),
+                    columns: analyze_model(db, model)
+                        .relation
+                        .as_ref()
+                        .map(|r| r.columns.clone()),
                 });
             }
         }
@@ -138,7 +141,10 @@ impl AnalysisHost {
             for (name, _) in domain_scope(db, domain).models.values() {
                 let id = ModelId::new(db, domain, name.clone()).as_id();
                 for query in ["analyze_model", "model_signature", "model_dependencies"] {
-                    out.insert(format!("{query}({id:?})"), format!("{query}({domain_name}.{name})"));
+                    out.insert(
+                        format!("{query}({id:?})"),
+                        format!("{query}({domain_name}.{name})"),
+                    );
                 }
             }
         }
@@ -165,6 +171,9 @@ impl AnalysisHost {
 
     /// Diagnostics of one file only (for editors).
     pub fn file_diagnostics(&self, path: &str) -> Vec<Diagnostic> {
-        self.check().into_iter().filter(|d| &*d.file == path).collect()
+        self.check()
+            .into_iter()
+            .filter(|d| &*d.file == path)
+            .collect()
     }
 }

@@ -13,6 +13,7 @@ pub use db::MeshDatabase;
 pub use host::{AnalysisHost, Change, ModelSummary};
 pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
 pub use mesh_emit::{Target, duckdb_type_name};
+pub use mesh_sema::FUNCTION_NAMES;
 pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
 pub use plan::{BuildPlan, PlanError, PlannedColumn, PlannedModel, PlannedSource};
 pub use select::{Selector, parse_selector};

@@ -100,7 +100,11 @@ impl AnalysisHost {
                 id: node.qualified(),
                 domain: node.domain.clone(),
                 name: node.name.clone(),
-                path: scope.models.get(&key).map(|(_, f)| f.path(db).to_string()).unwrap_or_default(),
+                path: scope
+                    .models
+                    .get(&key)
+                    .map(|(_, f)| f.path(db).to_string())
+                    .unwrap_or_default(),
                 materialization,
                 published: scope.contracts.contains_key(&key),
                 sql,
@@ -109,7 +113,11 @@ impl AnalysisHost {
                     .relation
                     .iter()
                     .flat_map(|r| r.columns.iter())
-                    .map(|c| PlannedColumn { name: c.name.clone(), ty: c.ty, nullable: c.nullable })
+                    .map(|c| PlannedColumn {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                        nullable: c.nullable,
+                    })
                     .collect(),
             });
         }
@@ -118,7 +126,10 @@ impl AnalysisHost {
         }
         for node in needed_sources {
             let domain = DomainId::new(db, node.domain.clone());
-            let Some(source) = domain_scope(db, domain).sources.get(&node.name.to_ascii_lowercase()) else {
+            let Some(source) = domain_scope(db, domain)
+                .sources
+                .get(&node.name.to_ascii_lowercase())
+            else {
                 continue;
             };
             plan.sources.push(PlannedSource {
@@ -132,11 +143,20 @@ impl AnalysisHost {
                     .decl
                     .columns
                     .iter()
-                    .map(|c| PlannedColumn { name: c.name.value.clone(), ty: c.ty.value, nullable: !c.required })
+                    .map(|c| PlannedColumn {
+                        name: c.name.value.clone(),
+                        ty: c.ty.value,
+                        nullable: !c.required,
+                    })
                     .collect(),
             });
         }
-        let mut domains: Vec<String> = plan.models.iter().map(|m| m.domain.clone()).chain(plan.sources.iter().map(|s| s.domain.clone())).collect();
+        let mut domains: Vec<String> = plan
+            .models
+            .iter()
+            .map(|m| m.domain.clone())
+            .chain(plan.sources.iter().map(|s| s.domain.clone()))
+            .collect();
         domains.sort();
         domains.dedup();
         plan.domains = domains;

@@ -50,7 +50,10 @@ pub fn parse_selector(text: &str) -> Result<Selector, String> {
 
 /// The models selected by `selectors` (all models when empty). Unknown names
 /// are returned as errors.
-pub(crate) fn select(graph: &MeshGraph, selectors: &[Selector]) -> Result<BTreeSet<NodeId>, String> {
+pub(crate) fn select(
+    graph: &MeshGraph,
+    selectors: &[Selector],
+) -> Result<BTreeSet<NodeId>, String> {
     let models = graph.upstream.keys().filter(|n| !n.is_source);
     if selectors.is_empty() {
         return Ok(models.cloned().collect());
@@ -59,31 +62,61 @@ pub(crate) fn select(graph: &MeshGraph, selectors: &[Selector]) -> Result<BTreeS
     for selector in selectors {
         match selector {
             Selector::Domain(domain) => {
-                let matched: Vec<&NodeId> = graph.upstream.keys().filter(|n| !n.is_source && &n.domain == domain).collect();
+                let matched: Vec<&NodeId> = graph
+                    .upstream
+                    .keys()
+                    .filter(|n| !n.is_source && &n.domain == domain)
+                    .collect();
                 if matched.is_empty() {
                     return Err(format!("no models in domain `{domain}`"));
                 }
                 selected.extend(matched.into_iter().cloned());
             }
-            Selector::Model { domain, name, upstream, downstream } => {
+            Selector::Model {
+                domain,
+                name,
+                upstream,
+                downstream,
+            } => {
                 let matched: Vec<NodeId> = graph
                     .upstream
                     .keys()
                     .filter(|n| !n.is_source && n.name.eq_ignore_ascii_case(name))
-                    .filter(|n| domain.as_ref().is_none_or(|d| d.eq_ignore_ascii_case(&n.domain)))
+                    .filter(|n| {
+                        domain
+                            .as_ref()
+                            .is_none_or(|d| d.eq_ignore_ascii_case(&n.domain))
+                    })
                     .cloned()
                     .collect();
                 if matched.is_empty() {
-                    let names: Vec<&str> = graph.upstream.keys().filter(|n| !n.is_source).map(|n| n.name.as_str()).collect();
-                    let hint = mesh_diagnostics::did_you_mean(name, names).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                    let names: Vec<&str> = graph
+                        .upstream
+                        .keys()
+                        .filter(|n| !n.is_source)
+                        .map(|n| n.name.as_str())
+                        .collect();
+                    let hint = mesh_diagnostics::did_you_mean(name, names)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
                     return Err(format!("no model matches `{name}`{hint}"));
                 }
                 for node in matched {
                     if *upstream {
-                        walk(&node, &mut selected, |n| graph.upstream.get(n).into_iter().flatten().cloned().collect());
+                        walk(&node, &mut selected, |n| {
+                            graph
+                                .upstream
+                                .get(n)
+                                .into_iter()
+                                .flatten()
+                                .cloned()
+                                .collect()
+                        });
                     }
                     if *downstream {
-                        walk(&node, &mut selected, |n| graph.downstream_of(n).cloned().collect());
+                        walk(&node, &mut selected, |n| {
+                            graph.downstream_of(n).cloned().collect()
+                        });
                     }
                     selected.insert(node);
                 }
@@ -113,13 +146,26 @@ mod tests {
     fn parses_dbt_style_selectors() {
         assert_eq!(
             parse_selector("+insights.dim_customers"),
-            Ok(Selector::Model { domain: Some("insights".into()), name: "dim_customers".into(), upstream: true, downstream: false })
+            Ok(Selector::Model {
+                domain: Some("insights".into()),
+                name: "dim_customers".into(),
+                upstream: true,
+                downstream: false
+            })
         );
         assert_eq!(
             parse_selector("stg_orders+"),
-            Ok(Selector::Model { domain: None, name: "stg_orders".into(), upstream: false, downstream: true })
+            Ok(Selector::Model {
+                domain: None,
+                name: "stg_orders".into(),
+                upstream: false,
+                downstream: true
+            })
         );
-        assert_eq!(parse_selector("domain:orders"), Ok(Selector::Domain("orders".into())));
+        assert_eq!(
+            parse_selector("domain:orders"),
+            Ok(Selector::Domain("orders".into()))
+        );
         assert!(parse_selector("a+b").is_err());
         assert!(parse_selector("domain:").is_err());
     }

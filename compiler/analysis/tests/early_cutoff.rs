@@ -24,7 +24,11 @@ fn walk(root: &Path, dir: &Path) -> Vec<String> {
         if path.is_dir() {
             out.extend(walk(root, &path));
         } else {
-            let relative = path.strip_prefix(root).expect("under root").to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .replace('\\', "/");
             if relative.ends_with(".sql") || relative.ends_with(".yaml") {
                 out.push(relative);
             }
@@ -42,7 +46,10 @@ fn edit(host: &mut AnalysisHost, path: &str, text: String) -> Vec<String> {
     host.database().start_logging();
     let diagnostics = host.check();
     let executed = host.database().take_executed();
-    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
+    assert!(
+        diagnostics.iter().all(|d| !d.is_error()),
+        "{diagnostics:#?}"
+    );
     let names = host.model_query_names();
     let mut out: Vec<String> = executed
         .iter()
@@ -62,14 +69,19 @@ fn same_shape_edit_rechecks_nothing_downstream() {
     let mut host = jaffle();
     assert!(host.check().is_empty());
     let path = "insights/models/customer_orders.sql";
-    let edited = text(&host, path).replace("count(order_id)", "count(*)").replace("COUNT(order_id)", "COUNT(*)");
+    let edited = text(&host, path)
+        .replace("count(order_id)", "count(*)")
+        .replace("COUNT(order_id)", "COUNT(*)");
     assert_ne!(edited, text(&host, path), "the edit must change the SQL");
     let executed = edit(&mut host, path, edited);
     // The edited model is re-analyzed and its signature recomputed; the
     // signature is equal, so dim_customers (which reads it) is not re-run.
     assert_eq!(
         executed,
-        vec!["analyze_model(insights.customer_orders)", "model_signature(insights.customer_orders)"]
+        vec![
+            "analyze_model(insights.customer_orders)",
+            "model_signature(insights.customer_orders)"
+        ]
     );
 }
 
@@ -79,7 +91,9 @@ fn shape_change_rechecks_direct_consumers_only() {
     assert!(host.check().is_empty());
     let path = "insights/models/customer_payments.sql";
     let original = text(&host, path);
-    let edited = original.replacen("SELECT", "SELECT 1 AS extra_column,", 1).replacen("select", "select 1 as extra_column,", 1);
+    let edited = original
+        .replacen("SELECT", "SELECT 1 AS extra_column,", 1)
+        .replacen("select", "select 1 as extra_column,", 1);
     let executed = edit(&mut host, path, edited);
     assert_eq!(
         executed,
@@ -98,7 +112,10 @@ fn producer_edit_never_rechecks_other_domains() {
     // A private change in the orders domain (a filter): consumers in insights
     // read orders.stg_orders through its contract only, so nothing re-runs there.
     let path = "orders/models/stg_orders.sql";
-    let edited = format!("{}\nWHERE id > 0\n", text(&host, path).trim_end().trim_end_matches(';'));
+    let edited = format!(
+        "{}\nWHERE id > 0\n",
+        text(&host, path).trim_end().trim_end_matches(';')
+    );
     let executed = edit(&mut host, path, edited);
     // Not even the producer's own signature is recomputed: nothing reads it
     // except through the contract.

@@ -17,7 +17,11 @@ fn jaffle_files() -> Vec<(String, String)> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "sql" || e == "yaml") {
-                let relative = path.strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
+                let relative = path
+                    .strip_prefix(&root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((relative, std::fs::read_to_string(&path).expect("utf-8")));
             }
         }
@@ -36,9 +40,16 @@ fn exercise(files: &[(String, String)]) {
     host.apply_change(change);
     let diagnostics = host.check();
     for d in &diagnostics {
-        let text = files.iter().find(|(p, _)| **p == *d.file).map(|(_, t)| t.as_str()).unwrap_or("");
+        let text = files
+            .iter()
+            .find(|(p, _)| **p == *d.file)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
         assert!(d.range.start <= d.range.end, "{d:?}");
-        assert!(d.file.is_empty() || d.range.end as usize <= text.len().max(1) + 1, "range beyond file: {d:?}");
+        assert!(
+            d.file.is_empty() || d.range.end as usize <= text.len().max(1) + 1,
+            "range beyond file: {d:?}"
+        );
     }
     if diagnostics.iter().all(|d| !d.is_error()) {
         let plan = host.plan(Target::DuckDb, &[]);
@@ -47,11 +58,62 @@ fn exercise(files: &[(String, String)]) {
 }
 
 const TOKENS: &[&str] = &[
-    "select", "from", "where", "group by", "order by", "having", "join", "left join", "on", "using", "(", ")",
-    ",", "*", "/", "+", "||", "=", "<", "and", "or", "not", "null", "case", "when", "then", "else", "end",
-    "cast(", " as ", "integer", "date", "sum(", "count(", "coalesce(", "over (partition by", "with", "union all",
-    "'x'", "1", "2.5", "id", "amount", "orders.stg_orders", "raw_orders", "stg_orders", "o.", "\"", ";", "\n",
-    "limit 3", "distinct", "exists (select 1)", "--", "\u{e9}", "\0",
+    "select",
+    "from",
+    "where",
+    "group by",
+    "order by",
+    "having",
+    "join",
+    "left join",
+    "on",
+    "using",
+    "(",
+    ")",
+    ",",
+    "*",
+    "/",
+    "+",
+    "||",
+    "=",
+    "<",
+    "and",
+    "or",
+    "not",
+    "null",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "cast(",
+    " as ",
+    "integer",
+    "date",
+    "sum(",
+    "count(",
+    "coalesce(",
+    "over (partition by",
+    "with",
+    "union all",
+    "'x'",
+    "1",
+    "2.5",
+    "id",
+    "amount",
+    "orders.stg_orders",
+    "raw_orders",
+    "stg_orders",
+    "o.",
+    "\"",
+    ";",
+    "\n",
+    "limit 3",
+    "distinct",
+    "exists (select 1)",
+    "--",
+    "\u{e9}",
+    "\0",
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {

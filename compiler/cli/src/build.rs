@@ -38,9 +38,15 @@ fn checked_plan(global: &GlobalArgs, args: &BuildArgs) -> Result<(Session, Build
     if !diagnostics.is_empty() {
         session.print_diagnostics(&diagnostics, args.format);
     }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     if errors > 0 {
-        eprintln!("error: {errors} error{} in the mesh; nothing was built", if errors == 1 { "" } else { "s" });
+        eprintln!(
+            "error: {errors} error{} in the mesh; nothing was built",
+            if errors == 1 { "" } else { "s" }
+        );
         return Err(Outcome::Failure);
     }
     match session.host.plan(target(args.target), &selectors) {
@@ -78,9 +84,11 @@ fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<Pa
     for model in &plan.models {
         let path = out.join(&model.domain).join(format!("{}.sql", model.name));
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        fs::write(&path, model_ddl(model)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, model_ddl(model))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let manifest = serde_json::json!({
         "meshc_version": env!("CARGO_PKG_VERSION"),
@@ -102,7 +110,8 @@ fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<Pa
     });
     let manifest_path = session.root.join("target").join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
-    fs::write(&manifest_path, text + "\n").map_err(|e| format!("cannot write {}: {e}", manifest_path.display()))?;
+    fs::write(&manifest_path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", manifest_path.display()))?;
     Ok(out)
 }
 
@@ -139,10 +148,17 @@ pub(crate) fn compile(global: &GlobalArgs, model: &str, target_arg: TargetArg) -
         Err(outcome) => return outcome,
     };
     let wanted = model.rsplit('.').next().unwrap_or(model);
-    let models: Vec<_> = plan.models.iter().filter(|m| m.name.eq_ignore_ascii_case(wanted)).collect();
+    let models: Vec<_> = plan
+        .models
+        .iter()
+        .filter(|m| m.name.eq_ignore_ascii_case(wanted))
+        .collect();
     if models.len() > 1 {
         let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
-        eprintln!("error: `{model}` names several models ({}); write DOMAIN.MODEL", ids.join(", "));
+        eprintln!(
+            "error: `{model}` names several models ({}); write DOMAIN.MODEL",
+            ids.join(", ")
+        );
         return Outcome::Usage;
     }
     for m in models {
@@ -158,14 +174,21 @@ fn database_path(session: &Session, args: &RunArgs) -> PathBuf {
     if let Some(path) = session.host.duckdb_path() {
         return session.root.join(path);
     }
-    let name = session.host.workspace_name().unwrap_or_else(|| "mesh".to_string());
+    let name = session
+        .host
+        .workspace_name()
+        .unwrap_or_else(|| "mesh".to_string());
     session.root.join("target").join(format!("{name}.duckdb"))
 }
 
 /// The database file `meshc query` reads: the same rule as `meshc run`.
 pub(crate) fn default_database(session: &Session) -> PathBuf {
     let args = RunArgs {
-        build: BuildArgs { target: TargetArg::Duckdb, select: Vec::new(), format: DiagnosticFormat::Human },
+        build: BuildArgs {
+            target: TargetArg::Duckdb,
+            select: Vec::new(),
+            format: DiagnosticFormat::Human,
+        },
         threads: None,
         database: None,
     };
@@ -197,7 +220,11 @@ fn run_plan(session: &Session, plan: &BuildPlan, database: PathBuf, threads: usi
                 columns: s
                     .columns
                     .iter()
-                    .map(|c| SourceColumn { name: c.name.clone(), duckdb_type: duckdb_type_name(c.ty), required: !c.nullable })
+                    .map(|c| SourceColumn {
+                        name: c.name.clone(),
+                        duckdb_type: duckdb_type_name(c.ty),
+                        required: !c.nullable,
+                    })
                     .collect(),
             })
             .collect(),
@@ -230,7 +257,11 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     }
     let threads = args
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
         .max(1);
     let database = database_path(&session, args);
     let total = plan.sources.len() + plan.models.len();
@@ -238,7 +269,10 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         "running {} sources and {} models on DuckDB ({}) with {threads} thread{}",
         plan.sources.len(),
         plan.models.len(),
-        database.strip_prefix(&session.root).unwrap_or(&database).display(),
+        database
+            .strip_prefix(&session.root)
+            .unwrap_or(&database)
+            .display(),
         if threads == 1 { "" } else { "s" }
     ));
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -258,8 +292,16 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
                 NodeStatus::Error => "ERROR  ",
                 NodeStatus::Skipped => "SKIPPED",
             };
-            let rows = result.rows.map(|r| format!(", {r} rows")).unwrap_or_default();
-            eprintln!("[{n:>width$}/{total}] {status} {kind} {} ({:.2}s{rows})", result.id, result.seconds, width = total.to_string().len());
+            let rows = result
+                .rows
+                .map(|r| format!(", {r} rows"))
+                .unwrap_or_default();
+            eprintln!(
+                "[{n:>width$}/{total}] {status} {kind} {} ({:.2}s{rows})",
+                result.id,
+                result.seconds,
+                width = total.to_string().len()
+            );
         }
     };
     let engine_plan = run_plan(&session, &plan, database.clone(), threads);
@@ -271,10 +313,10 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         .filter_map(|r| r.diagnostic.clone())
         .map(|mut d| {
             // The engine knows node ids, not files: point model failures at the model.
-            if d.file.is_empty() {
-                if let Some(model) = plan.models.iter().find(|m| d.message.contains(&m.id)) {
-                    d.file = model.path.as_str().into();
-                }
+            if d.file.is_empty()
+                && let Some(model) = plan.models.iter().find(|m| d.message.contains(&m.id))
+            {
+                d.file = model.path.as_str().into();
             }
             d
         })
@@ -291,7 +333,13 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         }
         Err(error) => eprintln!("error: cannot serialize run results: {error}"),
     }
-    let count = |status: NodeStatus| results.results.iter().filter(|r| r.status == status).count();
+    let count = |status: NodeStatus| {
+        results
+            .results
+            .iter()
+            .filter(|r| r.status == status)
+            .count()
+    };
     session.progress(&format!(
         "finished in {:.2}s: {} succeeded, {} failed, {} skipped; results in target/run_results.json",
         results.elapsed_seconds,
@@ -299,10 +347,17 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         count(NodeStatus::Error),
         count(NodeStatus::Skipped)
     ));
-    if results.success() { Outcome::Success } else { Outcome::Failure }
+    if results.success() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
 }
 
 #[allow(dead_code)]
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

@@ -16,7 +16,10 @@ pub(crate) fn run(global: &GlobalArgs, format: DiagnosticFormat) -> Outcome {
     let started = std::time::Instant::now();
     let diagnostics = session.host.check();
     session.print_diagnostics(&diagnostics, format);
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     let models = session.host.models().len();
     session.progress(&format!(
@@ -25,5 +28,9 @@ pub(crate) fn run(global: &GlobalArgs, format: DiagnosticFormat) -> Outcome {
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" },
     ));
-    if errors > 0 { Outcome::Failure } else { Outcome::Success }
+    if errors > 0 {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
 }

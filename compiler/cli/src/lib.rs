@@ -176,7 +176,9 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Query { sql, format } => query::run(&cli.global, sql, *format),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),
-        Command::New(NewCommand::Product { name, domain }) => scaffold::new_product(&cli.global, name, domain),
+        Command::New(NewCommand::Product { name, domain }) => {
+            scaffold::new_product(&cli.global, name, domain)
+        }
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -30,14 +30,30 @@ pub(crate) fn run(global: &GlobalArgs, sql: &str, format: QueryFormat) -> Outcom
                         .columns
                         .iter()
                         .zip(row)
-                        .map(|(c, v)| (c.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+                        .map(|(c, v)| {
+                            (
+                                c.clone(),
+                                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+                            )
+                        })
                         .collect()
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_string()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_string())
+            );
         }
         QueryFormat::Csv => {
-            println!("{}", result.columns.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+            println!(
+                "{}",
+                result
+                    .columns
+                    .iter()
+                    .map(|c| csv_field(c))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
             for row in &result.rows {
                 let fields: Vec<String> = row
                     .iter()
@@ -64,7 +80,11 @@ fn csv_field(text: &str) -> String {
 
 /// A plain-text table with a header rule, numbers right-aligned.
 pub(crate) fn table(result: &mesh_engine::QueryResult) -> String {
-    let cells: Vec<Vec<String>> = result.rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let cells: Vec<Vec<String>> = result
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     let mut widths: Vec<usize> = result.columns.iter().map(|c| c.chars().count()).collect();
     for row in &cells {
         for (i, cell) in row.iter().enumerate() {
@@ -75,7 +95,16 @@ pub(crate) fn table(result: &mesh_engine::QueryResult) -> String {
     }
     let numeric: Vec<bool> = (0..result.columns.len())
         .map(|i| {
-            result.rows.iter().all(|r| matches!(r.get(i), Some(mesh_engine::Cell::Int(_) | mesh_engine::Cell::Float(_) | mesh_engine::Cell::Null)))
+            result.rows.iter().all(|r| {
+                matches!(
+                    r.get(i),
+                    Some(
+                        mesh_engine::Cell::Int(_)
+                            | mesh_engine::Cell::Float(_)
+                            | mesh_engine::Cell::Null
+                    )
+                )
+            })
         })
         .collect();
     let mut out = String::new();
@@ -83,17 +112,33 @@ pub(crate) fn table(result: &mesh_engine::QueryResult) -> String {
         let parts: Vec<String> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| if numeric[i] { format!("{v:>w$}", w = widths[i]) } else { format!("{v:<w$}", w = widths[i]) })
+            .map(|(i, v)| {
+                if numeric[i] {
+                    format!("{v:>w$}", w = widths[i])
+                } else {
+                    format!("{v:<w$}", w = widths[i])
+                }
+            })
             .collect();
         out.push_str(parts.join(" | ").trim_end());
         out.push('\n');
     };
     line(&result.columns, &mut out);
-    out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-"),
+    );
     out.push('\n');
     for row in &cells {
         line(row, &mut out);
     }
-    out.push_str(&format!("({} row{})\n", cells.len(), if cells.len() == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "({} row{})\n",
+        cells.len(),
+        if cells.len() == 1 { "" } else { "s" }
+    ));
     out
 }

@@ -14,7 +14,12 @@ pub enum Style {
 
 /// Renders one diagnostic with its source snippet. `source` is the text of the
 /// file it points into (`None` when the file is unknown).
-pub fn render(diagnostic: &Diagnostic, source: Option<&str>, style: Style, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+pub fn render(
+    diagnostic: &Diagnostic,
+    source: Option<&str>,
+    style: Style,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut help = diagnostic.help.clone().unwrap_or_default();
     for label in &diagnostic.labels {
         if label.file == diagnostic.file {
@@ -22,7 +27,8 @@ pub fn render(diagnostic: &Diagnostic, source: Option<&str>, style: Style, looku
         }
         let position = lookup(&label.file)
             .map(|text| {
-                let (line, column) = LineIndex::new(&text).line_col(&text, label.range.start.min(text.len() as u32));
+                let (line, column) =
+                    LineIndex::new(&text).line_col(&text, label.range.start.min(text.len() as u32));
                 format!("{}:{line}:{column}", label.file)
             })
             .unwrap_or_else(|| label.file.to_string());
@@ -36,7 +42,11 @@ pub fn render(diagnostic: &Diagnostic, source: Option<&str>, style: Style, looku
         Severity::Warning => miette::Severity::Warning,
     };
     let mut report = MietteDiagnostic::new(diagnostic.message.clone())
-        .with_code(format!("{}({})", diagnostic.code.as_str(), diagnostic.code.name()))
+        .with_code(format!(
+            "{}({})",
+            diagnostic.code.as_str(),
+            diagnostic.code.name()
+        ))
         .with_severity(severity);
     if !help.is_empty() {
         report = report.with_help(help);
@@ -46,11 +56,21 @@ pub fn render(diagnostic: &Diagnostic, source: Option<&str>, style: Style, looku
     if source.is_some() && !diagnostic.file.is_empty() {
         let start = clamp(diagnostic.range.start);
         let end = clamp(diagnostic.range.end).max(start);
-        let mut labels = vec![LabeledSpan::new_primary_with_span(None, (start, end - start))];
-        for label in diagnostic.labels.iter().filter(|l| l.file == diagnostic.file) {
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            None,
+            (start, end - start),
+        )];
+        for label in diagnostic
+            .labels
+            .iter()
+            .filter(|l| l.file == diagnostic.file)
+        {
             let s = clamp(label.range.start);
             let e = clamp(label.range.end).max(s);
-            labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), (s, e - s)));
+            labels.push(LabeledSpan::new_with_span(
+                Some(label.message.clone()),
+                (s, e - s),
+            ));
         }
         report = report.with_labels(labels);
     }
@@ -58,12 +78,22 @@ pub fn render(diagnostic: &Diagnostic, source: Option<&str>, style: Style, looku
         Style::Color => GraphicalTheme::unicode(),
         Style::Plain => GraphicalTheme::unicode_nocolor(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
-    let named = NamedSource::new(diagnostic.file.to_string(), text.to_string());
+    let named = NamedSource::new(&diagnostic.file, text.to_string());
     let with_source = miette::Report::new(report).with_source_code(named);
-    if handler.render_report(&mut out, with_source.as_ref()).is_err() {
-        out = format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code.as_str(), diagnostic.message);
+    if handler
+        .render_report(&mut out, with_source.as_ref())
+        .is_err()
+    {
+        out = format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity.as_str(),
+            diagnostic.code.as_str(),
+            diagnostic.message
+        );
     }
     if diagnostic.file.is_empty() || source.is_none() {
         return out;

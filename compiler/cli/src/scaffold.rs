@@ -14,17 +14,23 @@ fn valid_name(name: &str) -> bool {
 }
 
 fn refuse_name(what: &str, name: &str) -> Outcome {
-    eprintln!("error: `{name}` is not a valid {what} name: use lower-case letters, digits and `_`, starting with a letter");
+    eprintln!(
+        "error: `{name}` is not a valid {what} name: use lower-case letters, digits and `_`, starting with a letter"
+    );
     Outcome::Usage
 }
 
 /// Writes a file only if it does not exist yet (never overwrites work).
 fn create(path: &Path, text: &str) -> Result<(), String> {
     if path.exists() {
-        return Err(format!("{} already exists; not overwriting it", path.display()));
+        return Err(format!(
+            "{} already exists; not overwriting it",
+            path.display()
+        ));
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("created {}", path.display());
@@ -42,11 +48,16 @@ fn finish(result: Result<(), String>) -> Outcome {
 }
 
 pub(crate) fn init(path: Option<&Path>, name: Option<&str>) -> Outcome {
-    let dir = path.map(Path::to_path_buf).unwrap_or_else(|| Path::new(".").to_path_buf());
+    let dir = path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new(".").to_path_buf());
     let default_name = std::fs::canonicalize(&dir)
         .ok()
         .or_else(|| Some(dir.clone()))
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase().replace('-', "_")))
+        .and_then(|d| {
+            d.file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase().replace('-', "_"))
+        })
         .unwrap_or_else(|| "mesh".to_string());
     let name = name.map(str::to_string).unwrap_or(default_name);
     if !valid_name(&name) {
@@ -61,9 +72,10 @@ pub(crate) fn init(path: Option<&Path>, name: Option<&str>) -> Outcome {
          #   duckdb:\n\
          #     path: target/{name}.duckdb   # the embedded database `meshc run` builds\n"
     );
-    finish(create(&dir.join("mesh.yaml"), &mesh).and_then(|()| {
-        create(&dir.join(".gitignore"), "/target/\n")
-    }))
+    finish(
+        create(&dir.join("mesh.yaml"), &mesh)
+            .and_then(|()| create(&dir.join(".gitignore"), "/target/\n")),
+    )
 }
 
 pub(crate) fn new_domain(global: &GlobalArgs, name: &str) -> Outcome {
@@ -107,16 +119,26 @@ pub(crate) fn new_domain(global: &GlobalArgs, name: &str) -> Outcome {
 
 /// Adds `name` to the `domains:` list of mesh.yaml, keeping comments.
 fn add_domain_to_mesh(path: &Path, name: &str) -> Result<(), String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let Some(index) = lines.iter().position(|l| l.starts_with("domains:")) else {
         lines.push(format!("domains: [{name}]"));
         return write_lines(path, &lines);
     };
-    let value = lines[index]["domains:".len()..].split('#').next().unwrap_or("").trim().to_string();
+    let value = lines[index]["domains:".len()..]
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     if value.starts_with('[') && value.ends_with(']') {
         let inner = value.trim_start_matches('[').trim_end_matches(']').trim();
-        let mut items: Vec<&str> = inner.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let mut items: Vec<&str> = inner
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         if items.contains(&name) {
             return Ok(());
         }
@@ -138,7 +160,8 @@ fn add_domain_to_mesh(path: &Path, name: &str) -> Result<(), String> {
 }
 
 fn write_lines(path: &Path, lines: &[String]) -> Result<(), String> {
-    fs::write(path, lines.join("\n") + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
+    fs::write(path, lines.join("\n") + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outcome {
@@ -154,7 +177,9 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
     };
     let dir = session.root.join(domain);
     if !dir.join("domain.yaml").is_file() {
-        eprintln!("error: there is no domain `{domain}` (no {domain}/domain.yaml); create it with `meshc new domain {domain}`");
+        eprintln!(
+            "error: there is no domain `{domain}` (no {domain}/domain.yaml); create it with `meshc new domain {domain}`"
+        );
         return Outcome::Usage;
     }
     let model = format!(
@@ -195,7 +220,11 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
          \x20       required: true\n\
          \x20       description: A human-readable label.\n"
     );
-    let result = create(&dir.join("models").join(format!("{name}.sql")), &model)
-        .and_then(|()| create(&dir.join("contracts").join(format!("{name}.yaml")), &contract));
+    let result = create(&dir.join("models").join(format!("{name}.sql")), &model).and_then(|()| {
+        create(
+            &dir.join("contracts").join(format!("{name}.yaml")),
+            &contract,
+        )
+    });
     finish(result)
 }

@@ -21,10 +21,14 @@ impl Session {
     pub fn load(global: &GlobalArgs) -> Result<Session, String> {
         let start = match &global.workspace {
             Some(path) => path.clone(),
-            None => std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+            None => std::env::current_dir()
+                .map_err(|e| format!("cannot read the current directory: {e}"))?,
         };
         if !start.is_dir() {
-            return Err(format!("workspace directory {} does not exist", start.display()));
+            return Err(format!(
+                "workspace directory {} does not exist",
+                start.display()
+            ));
         }
         let root = match &global.workspace {
             Some(path) => path.clone(),
@@ -86,8 +90,14 @@ impl Session {
                 let _ = std::io::stderr().write_all(text.as_bytes());
             }
             DiagnosticFormat::Json => {
-                let items: Vec<_> = diagnostics.iter().map(|d| to_json(d, self.text_of(&d.file).as_deref())).collect();
-                println!("{}", serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string()));
+                let items: Vec<_> = diagnostics
+                    .iter()
+                    .map(|d| to_json(d, self.text_of(&d.file).as_deref()))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+                );
             }
         }
     }

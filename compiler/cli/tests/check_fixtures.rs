@@ -44,7 +44,12 @@ fn rendered(files: &BTreeMap<String, String>) -> String {
     let lookup = |file: &str| files.get(file).cloned();
     let mut out = String::new();
     for diagnostic in &diagnostics {
-        out.push_str(&render(diagnostic, files.get(&*diagnostic.file).map(String::as_str), Style::Plain, &lookup));
+        out.push_str(&render(
+            diagnostic,
+            files.get(&*diagnostic.file).map(String::as_str),
+            Style::Plain,
+            &lookup,
+        ));
     }
     if diagnostics.is_empty() {
         out.push_str("no diagnostics\n");
@@ -66,7 +71,11 @@ fn check_fixtures() {
             Some("mesh") => {
                 let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
                 let files = parse_fixture(&text);
-                assert!(!files.is_empty(), "{} has no `//- path` file headers", path.display());
+                assert!(
+                    !files.is_empty(),
+                    "{} has no `//- path` file headers",
+                    path.display()
+                );
                 expect_test::expect_file![path.with_extension("txt")].assert_eq(&rendered(&files));
                 cases += 1;
             }

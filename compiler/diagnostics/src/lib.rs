@@ -82,7 +82,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_label(mut self, file: Arc<str>, range: TextRange, message: impl Into<String>) -> Self {
+    pub fn with_label(
+        mut self,
+        file: Arc<str>,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
         self.labels.push(Label {
             file,
             range,
@@ -99,13 +104,21 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position and code, for stable output.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (&a.file, a.range, a.code.as_str(), &a.message).cmp(&(&b.file, b.range, b.code.as_str(), &b.message))
+        (&a.file, a.range, a.code.as_str(), &a.message).cmp(&(
+            &b.file,
+            b.range,
+            b.code.as_str(),
+            &b.message,
+        ))
     });
 }
 
 /// "did you mean" for unknown names: the closest candidate by edit distance,
 /// if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let name_lower = name.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {

@@ -14,8 +14,12 @@ pub struct DuckDb;
 
 impl Lowering for DuckDb {
     fn relation_name(&mut self, target: &RelationTarget) -> Option<ObjectName> {
-        let (RelationTarget::Model { domain, name } | RelationTarget::Source { domain, name }) = target;
-        Some(ObjectName::from(vec![Ident::with_quote('"', domain), Ident::with_quote('"', name)]))
+        let (RelationTarget::Model { domain, name } | RelationTarget::Source { domain, name }) =
+            target;
+        Some(ObjectName::from(vec![
+            Ident::with_quote('"', domain),
+            Ident::with_quote('"', name),
+        ]))
     }
 
     fn integer_division(&mut self, expr: &mut Expr) {

@@ -44,7 +44,11 @@ impl fmt::Display for Target {
 /// The SELECT of one model in the target's SQL, every relation physically
 /// qualified. Call only for models that check clean; otherwise the
 /// diagnostics of the rewrite are returned.
-pub fn emit_model(db: &dyn Db, model: ModelId<'_>, target: Target) -> Result<String, Vec<Diagnostic>> {
+pub fn emit_model(
+    db: &dyn Db,
+    model: ModelId<'_>,
+    target: Target,
+) -> Result<String, Vec<Diagnostic>> {
     let domain = model.domain(db);
     let scope = domain_scope(db, domain);
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {
@@ -56,7 +60,15 @@ pub fn emit_model(db: &dyn Db, model: ModelId<'_>, target: Target) -> Result<Str
     };
     let mut query = query.clone();
     let mut lowering = target.lowering();
-    let inferred = infer_model(db, domain, file.path(db), file.text(db), &parsed.line_index, &mut query, lowering.as_mut());
+    let inferred = infer_model(
+        db,
+        domain,
+        file.path(db),
+        file.text(db),
+        &parsed.line_index,
+        &mut query,
+        lowering.as_mut(),
+    );
     if inferred.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(inferred.diagnostics);
     }

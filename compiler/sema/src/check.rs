@@ -21,8 +21,13 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     let index = file_index(db);
     let Some(mesh_file) = index.mesh_yaml else {
         out.push(
-            Diagnostic::new(Code::MissingMeshYaml, "mesh.yaml".into(), TextRange::empty(0), "no mesh.yaml in the workspace directory")
-                .with_help("run `meshc init` to create a workspace, or pass `--workspace DIR`"),
+            Diagnostic::new(
+                Code::MissingMeshYaml,
+                "mesh.yaml".into(),
+                TextRange::empty(0),
+                "no mesh.yaml in the workspace directory",
+            )
+            .with_help("run `meshc init` to create a workspace, or pass `--workspace DIR`"),
         );
         return out;
     };
@@ -35,28 +40,44 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     for domain in &config.domains {
         if let Some(first) = seen.insert(domain.value.clone(), domain.range) {
             out.push(
-                Diagnostic::new(Code::DuplicateName, mesh_file.path(db).clone(), domain.range, format!("domain `{}` is listed twice", domain.value))
-                    .with_label(mesh_file.path(db).clone(), first, "first listed here"),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    mesh_file.path(db).clone(),
+                    domain.range,
+                    format!("domain `{}` is listed twice", domain.value),
+                )
+                .with_label(mesh_file.path(db).clone(), first, "first listed here"),
             );
             continue;
         }
-        let has_files = index.directories.get(&domain.value).and_then(|d| d.domain_yaml).is_some();
+        let has_files = index
+            .directories
+            .get(&domain.value)
+            .and_then(|d| d.domain_yaml)
+            .is_some();
         if !has_files {
             out.push(
                 Diagnostic::new(
                     Code::MissingDomain,
                     mesh_file.path(db).clone(),
                     domain.range,
-                    format!("domain `{}` has no {}/domain.yaml", domain.value, domain.value),
+                    format!(
+                        "domain `{}` has no {}/domain.yaml",
+                        domain.value, domain.value
+                    ),
                 )
-                .with_help(format!("create it with `meshc new domain {}`, or remove it from `domains:`", domain.value)),
+                .with_help(format!(
+                    "create it with `meshc new domain {}`, or remove it from `domains:`",
+                    domain.value
+                )),
             );
         }
     }
     for (directory, files) in &index.directories {
-        if let Some(domain_yaml) = files.domain_yaml {
-            if !seen.contains_key(directory) {
-                out.push(
+        if let Some(domain_yaml) = files.domain_yaml
+            && !seen.contains_key(directory)
+        {
+            out.push(
                     Diagnostic::new(
                         Code::StrayFile,
                         domain_yaml.path(db).clone(),
@@ -65,7 +86,6 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
                     )
                     .with_help(format!("add `{directory}` to `domains:` in mesh.yaml")),
                 );
-            }
         }
     }
     out
@@ -91,29 +111,44 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                         Code::DomainNameMismatch,
                         file.path(db).clone(),
                         config.name.range,
-                        format!("the domain in directory `{name}` is named `{}`", config.name.value),
+                        format!(
+                            "the domain in directory `{name}` is named `{}`",
+                            config.name.value
+                        ),
                     )
-                    .with_help(format!("set `name: {name}` (the directory name is the name used in SQL)")),
+                    .with_help(format!(
+                        "set `name: {name}` (the directory name is the name used in SQL)"
+                    )),
                 );
             }
             for (dependency, _) in &config.dependencies {
                 let problem = if dependency.value == name {
                     Some(("a domain cannot depend on itself".to_string(), None))
                 } else if !domains.contains(&dependency.value) {
-                    let help = did_you_mean(&dependency.value, domains.iter().map(String::as_str)).map(|d| format!("did you mean `{d}`?"));
-                    Some((format!("`{}` is not a domain of this workspace", dependency.value), help))
+                    let help = did_you_mean(&dependency.value, domains.iter().map(String::as_str))
+                        .map(|d| format!("did you mean `{d}`?"));
+                    Some((
+                        format!("`{}` is not a domain of this workspace", dependency.value),
+                        help,
+                    ))
                 } else {
                     None
                 };
                 if let Some((message, help)) = problem {
-                    let mut diagnostic = Diagnostic::new(Code::InvalidDependency, file.path(db).clone(), dependency.range, message);
+                    let mut diagnostic = Diagnostic::new(
+                        Code::InvalidDependency,
+                        file.path(db).clone(),
+                        dependency.range,
+                        message,
+                    );
                     diagnostic.help = help;
                     out.push(diagnostic);
                 }
             }
             for (model, (spanned, _)) in &config.models {
                 if !scope.models.contains_key(&model.to_ascii_lowercase()) {
-                    let help = did_you_mean(model, scope.models.values().map(|(n, _)| n.as_str())).map(|m| format!("did you mean `{m}`?"));
+                    let help = did_you_mean(model, scope.models.values().map(|(n, _)| n.as_str()))
+                        .map(|m| format!("did you mean `{m}`?"));
                     let mut diagnostic = Diagnostic::new(
                         Code::UnknownRelation,
                         file.path(db).clone(),
@@ -134,8 +169,17 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
             let key = source.name.value.to_ascii_lowercase();
             if let Some(first) = source_names.insert(key.clone(), source.name.range) {
                 out.push(
-                    Diagnostic::new(Code::DuplicateName, file.path(db).clone(), source.name.range, format!("source `{}` is declared twice", source.name.value))
-                        .with_label(file.path(db).clone(), first, "first declared here"),
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        file.path(db).clone(),
+                        source.name.range,
+                        format!("source `{}` is declared twice", source.name.value),
+                    )
+                    .with_label(
+                        file.path(db).clone(),
+                        first,
+                        "first declared here",
+                    ),
                 );
             } else if let Some((model, model_file)) = scope.models.get(&key) {
                 out.push(
@@ -143,10 +187,19 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                         Code::DuplicateName,
                         file.path(db).clone(),
                         source.name.range,
-                        format!("source `{}` has the same name as model `{model}`", source.name.value),
+                        format!(
+                            "source `{}` has the same name as model `{model}`",
+                            source.name.value
+                        ),
                     )
-                    .with_label(model_file.path(db).clone(), TextRange::empty(0), "the model")
-                    .with_help("rename the source or the model: bare names must be unique in a domain"),
+                    .with_label(
+                        model_file.path(db).clone(),
+                        TextRange::empty(0),
+                        "the model",
+                    )
+                    .with_help(
+                        "rename the source or the model: bare names must be unique in a domain",
+                    ),
                 );
             }
         }
@@ -159,7 +212,9 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                     Code::DuplicateName,
                     file.path(db).clone(),
                     TextRange::empty(0),
-                    format!("model `{model}` clashes with model `{first}`: names are case-insensitive"),
+                    format!(
+                        "model `{model}` clashes with model `{first}`: names are case-insensitive"
+                    ),
                 )
                 .with_help("rename one of the two files"),
             );
@@ -182,20 +237,22 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                 .with_help(help),
             );
         }
-        if let Some(contract) = contract {
-            if let Some(schema_name) = &contract.schema_name {
-                if !schema_name.value.eq_ignore_ascii_case(product) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::ContractSchemaName,
-                            file.path(db).clone(),
-                            schema_name.range,
-                            format!("the schema object is named `{}` but the contract file is `{product}.yaml`", schema_name.value),
-                        )
-                        .with_help(format!("name the schema object `{product}`")),
-                    );
-                }
-            }
+        if let Some(contract) = contract
+            && let Some(schema_name) = &contract.schema_name
+            && !schema_name.value.eq_ignore_ascii_case(product)
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::ContractSchemaName,
+                    file.path(db).clone(),
+                    schema_name.range,
+                    format!(
+                        "the schema object is named `{}` but the contract file is `{product}.yaml`",
+                        schema_name.value
+                    ),
+                )
+                .with_help(format!("name the schema object `{product}`")),
+            );
         }
     }
     out
@@ -217,7 +274,10 @@ pub fn cycle_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
             let next = &cycle[(i + 1) % cycle.len()];
             let domain = DomainId::new(db, node.domain.clone());
             let model = ModelId::new(db, domain, node.name.clone());
-            let Some((_, file)) = domain_scope(db, domain).models.get(&node.name.to_ascii_lowercase()) else {
+            let Some((_, file)) = domain_scope(db, domain)
+                .models
+                .get(&node.name.to_ascii_lowercase())
+            else {
                 continue;
             };
             let range = analyze_model(db, model)

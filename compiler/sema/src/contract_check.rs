@@ -42,25 +42,26 @@ pub(crate) fn check_producer(
             continue;
         };
         let at = column_ranges.get(index).copied().unwrap_or(whole_query);
-        if let Some(expected) = &declared.ty {
-            if actual.ty != expected.value && actual.ty != SqlType::Null {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::ContractTypeMismatch,
-                        model_file.clone(),
-                        at,
-                        format!(
-                            "column `{}` is {} but its {label} declares {}",
-                            actual.name, actual.ty, expected.value
-                        ),
-                    )
-                    .with_label(contract_file.clone(), expected.range, "declared here")
-                    .with_help(format!(
-                        "CAST it in the model (`CAST(... AS {}) AS {}`) or correct the contract",
-                        expected.value, actual.name
-                    )),
-                );
-            }
+        if let Some(expected) = &declared.ty
+            && actual.ty != expected.value
+            && actual.ty != SqlType::Null
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ContractTypeMismatch,
+                    model_file.clone(),
+                    at,
+                    format!(
+                        "column `{}` is {} but its {label} declares {}",
+                        actual.name, actual.ty, expected.value
+                    ),
+                )
+                .with_label(contract_file.clone(), expected.range, "declared here")
+                .with_help(format!(
+                    "CAST it in the model (`CAST(... AS {}) AS {}`) or correct the contract",
+                    expected.value, actual.name
+                )),
+            );
         }
         if declared.required && actual.nullable && actual.ty != SqlType::Null {
             diagnostics.push(
@@ -99,7 +100,11 @@ pub(crate) fn check_producer(
                 at,
                 format!("column `{}` is not declared in the {label}", actual.name),
             )
-            .with_label(contract_file.clone(), schema_range, "the contract's columns")
+            .with_label(
+                contract_file.clone(),
+                schema_range,
+                "the contract's columns",
+            )
             .with_help(format!(
                 "declare `{}` in the contract (`physicalType: {}`) or drop it from the SELECT list",
                 actual.name, actual.ty

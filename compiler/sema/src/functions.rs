@@ -49,7 +49,13 @@ fn arity(name: &str, args: &[Typed], min: usize, max: usize) -> Result<(), CallE
     Ok(())
 }
 
-fn expect(name: &str, position: usize, arg: Typed, ok: bool, wanted: &str) -> Result<(), CallError> {
+fn expect(
+    name: &str,
+    position: usize,
+    arg: Typed,
+    ok: bool,
+    wanted: &str,
+) -> Result<(), CallError> {
     if ok || arg.ty == SqlType::Null {
         return Ok(());
     }
@@ -74,10 +80,10 @@ pub(crate) fn function_kind(name: &str) -> Option<FunctionKind> {
         | "last_value" | "percent_rank" | "cume_dist" => FunctionKind::Window,
         "coalesce" | "nullif" | "greatest" | "least" | "abs" | "round" | "ceil" | "ceiling"
         | "floor" | "mod" | "power" | "sqrt" | "ln" | "exp" | "sign" | "lower" | "upper"
-        | "length" | "trim" | "ltrim" | "rtrim" | "replace" | "substr" | "substring"
-        | "concat" | "split_part" | "lpad" | "rpad" | "strpos" | "starts_with" | "reverse"
-        | "date_trunc" | "date_diff" | "year" | "month" | "day" | "quarter" | "day_of_week"
-        | "current_date" | "current_timestamp" => FunctionKind::Scalar,
+        | "length" | "trim" | "ltrim" | "rtrim" | "replace" | "substr" | "substring" | "concat"
+        | "split_part" | "lpad" | "rpad" | "strpos" | "starts_with" | "reverse" | "date_trunc"
+        | "date_diff" | "year" | "month" | "day" | "quarter" | "day_of_week" | "current_date"
+        | "current_timestamp" => FunctionKind::Scalar,
         _ => return None,
     };
     Some(kind)
@@ -86,14 +92,20 @@ pub(crate) fn function_kind(name: &str) -> Option<FunctionKind> {
 /// Types a call of `name` (lower-case) with typed arguments. `star` is `COUNT(*)`.
 /// `grouped` tells whether the query has GROUP BY (aggregates over a non-empty
 /// group of non-null values are not NULL).
-pub(crate) fn type_call(name: &str, args: &[Typed], star: bool, grouped: bool) -> Result<Typed, CallError> {
+pub(crate) fn type_call(
+    name: &str,
+    args: &[Typed],
+    star: bool,
+    grouped: bool,
+) -> Result<Typed, CallError> {
     use SqlType::*;
     let first = args.first().copied().unwrap_or(Typed::unknown());
     let any_nullable = args.iter().any(|a| a.nullable);
     let numeric = |i: usize, a: Typed| expect(name, i, a, a.ty.is_numeric(), "a number");
     let string = |i: usize, a: Typed| expect(name, i, a, a.ty == Varchar, "VARCHAR");
     let integer = |i: usize, a: Typed| expect(name, i, a, a.ty.is_integer(), "an integer");
-    let temporal = |i: usize, a: Typed| expect(name, i, a, a.ty.is_temporal(), "a DATE or TIMESTAMP");
+    let temporal =
+        |i: usize, a: Typed| expect(name, i, a, a.ty.is_temporal(), "a DATE or TIMESTAMP");
     let aggregate_nullable = |arg: Typed| arg.nullable || !grouped;
     let result = match name {
         "count" => {
@@ -107,7 +119,10 @@ pub(crate) fn type_call(name: &str, args: &[Typed], star: bool, grouped: bool) -
             numeric(0, first)?;
             let ty = match first.ty {
                 SmallInt | Integer | BigInt => BigInt,
-                Decimal { scale, .. } => Decimal { precision: 38, scale },
+                Decimal { scale, .. } => Decimal {
+                    precision: 38,
+                    scale,
+                },
                 Null => BigInt,
                 _ => Double,
             };
@@ -207,7 +222,10 @@ pub(crate) fn type_call(name: &str, args: &[Typed], star: bool, grouped: bool) -
             arity(name, args, 1, 1)?;
             numeric(0, first)?;
             let ty = match first.ty {
-                Decimal { precision, .. } => Decimal { precision, scale: 0 },
+                Decimal { precision, .. } => Decimal {
+                    precision,
+                    scale: 0,
+                },
                 other => other,
             };
             Typed::new(ty, first.nullable)
@@ -219,7 +237,12 @@ pub(crate) fn type_call(name: &str, args: &[Typed], star: bool, grouped: bool) -
             Typed::new(unify(first.ty, args[1].ty).unwrap_or(BigInt), any_nullable)
         }
         "power" | "sqrt" | "ln" | "exp" => {
-            arity(name, args, if name == "power" { 2 } else { 1 }, if name == "power" { 2 } else { 1 })?;
+            arity(
+                name,
+                args,
+                if name == "power" { 2 } else { 1 },
+                if name == "power" { 2 } else { 1 },
+            )?;
             for (i, a) in args.iter().enumerate() {
                 numeric(i, *a)?;
             }
@@ -319,14 +342,68 @@ pub(crate) fn type_call(name: &str, args: &[Typed], star: bool, grouped: bool) -
 
 /// Every function of the library, for did-you-mean and documentation.
 pub const FUNCTION_NAMES: &[&str] = &[
-    "count", "sum", "avg", "min", "max", "any_value", "bool_and", "bool_or", "stddev",
-    "stddev_samp", "variance", "var_samp", "row_number", "rank", "dense_rank", "ntile", "lag",
-    "lead", "first_value", "last_value", "percent_rank", "cume_dist", "coalesce", "nullif",
-    "greatest", "least", "abs", "round", "ceil", "ceiling", "floor", "mod", "power", "sqrt",
-    "ln", "exp", "sign", "lower", "upper", "length", "trim", "ltrim", "rtrim", "replace",
-    "substr", "substring", "concat", "split_part", "lpad", "rpad", "strpos", "starts_with",
-    "reverse", "date_trunc", "date_diff", "year", "month", "day", "quarter", "day_of_week",
-    "current_date", "current_timestamp",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "any_value",
+    "bool_and",
+    "bool_or",
+    "stddev",
+    "stddev_samp",
+    "variance",
+    "var_samp",
+    "row_number",
+    "rank",
+    "dense_rank",
+    "ntile",
+    "lag",
+    "lead",
+    "first_value",
+    "last_value",
+    "percent_rank",
+    "cume_dist",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "abs",
+    "round",
+    "ceil",
+    "ceiling",
+    "floor",
+    "mod",
+    "power",
+    "sqrt",
+    "ln",
+    "exp",
+    "sign",
+    "lower",
+    "upper",
+    "length",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "replace",
+    "substr",
+    "substring",
+    "concat",
+    "split_part",
+    "lpad",
+    "rpad",
+    "strpos",
+    "starts_with",
+    "reverse",
+    "date_trunc",
+    "date_diff",
+    "year",
+    "month",
+    "day",
+    "quarter",
+    "day_of_week",
+    "current_date",
+    "current_timestamp",
 ];
 
 #[cfg(test)]
@@ -343,13 +420,33 @@ mod tests {
     #[test]
     fn sums_widen_like_trino() {
         let int = Typed::not_null(SqlType::Integer);
-        assert_eq!(type_call("sum", &[int], false, true), Ok(Typed::not_null(SqlType::BigInt)));
-        assert_eq!(type_call("sum", &[int], false, false), Ok(Typed::new(SqlType::BigInt, true)));
-        assert_eq!(type_call("count", &[], true, false), Ok(Typed::not_null(SqlType::BigInt)));
-        let text = Typed::not_null(SqlType::Varchar);
-        assert_eq!(type_call("sum", &[text], false, true).map_err(|e| e.code), Err(Code::FunctionArgumentType));
         assert_eq!(
-            type_call("coalesce", &[Typed::new(SqlType::Integer, true), Typed::not_null(SqlType::BigInt)], false, true),
+            type_call("sum", &[int], false, true),
+            Ok(Typed::not_null(SqlType::BigInt))
+        );
+        assert_eq!(
+            type_call("sum", &[int], false, false),
+            Ok(Typed::new(SqlType::BigInt, true))
+        );
+        assert_eq!(
+            type_call("count", &[], true, false),
+            Ok(Typed::not_null(SqlType::BigInt))
+        );
+        let text = Typed::not_null(SqlType::Varchar);
+        assert_eq!(
+            type_call("sum", &[text], false, true).map_err(|e| e.code),
+            Err(Code::FunctionArgumentType)
+        );
+        assert_eq!(
+            type_call(
+                "coalesce",
+                &[
+                    Typed::new(SqlType::Integer, true),
+                    Typed::not_null(SqlType::BigInt)
+                ],
+                false,
+                true
+            ),
             Ok(Typed::not_null(SqlType::BigInt))
         );
     }

@@ -82,7 +82,10 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
                 is_source: false,
             };
             let model = ModelId::new(db, domain, model_name.clone());
-            let deps: BTreeSet<NodeId> = model_dependencies(db, model).iter().map(NodeId::of).collect();
+            let deps: BTreeSet<NodeId> = model_dependencies(db, model)
+                .iter()
+                .map(NodeId::of)
+                .collect();
             upstream.entry(node).or_default().extend(deps);
         }
     }
@@ -96,14 +99,20 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
 
 /// Kahn's algorithm for the order; what remains holds the cycles, found by
 /// walking upstream edges among the remaining nodes.
-fn order_and_cycles(upstream: &BTreeMap<NodeId, BTreeSet<NodeId>>) -> (Vec<NodeId>, Vec<Vec<NodeId>>) {
+fn order_and_cycles(
+    upstream: &BTreeMap<NodeId, BTreeSet<NodeId>>,
+) -> (Vec<NodeId>, Vec<Vec<NodeId>>) {
     let mut remaining: BTreeMap<&NodeId, usize> = upstream
         .iter()
         .map(|(n, ups)| (n, ups.iter().filter(|u| upstream.contains_key(*u)).count()))
         .collect();
     let mut order = Vec::new();
     loop {
-        let ready: Vec<&NodeId> = remaining.iter().filter(|(_, c)| **c == 0).map(|(n, _)| *n).collect();
+        let ready: Vec<&NodeId> = remaining
+            .iter()
+            .filter(|(_, c)| **c == 0)
+            .map(|(n, _)| *n)
+            .collect();
         if ready.is_empty() {
             break;
         }
@@ -127,10 +136,7 @@ fn order_and_cycles(upstream: &BTreeMap<NodeId, BTreeSet<NodeId>>) -> (Vec<NodeI
         // Follow upstream edges inside the stuck set until a node repeats.
         let mut path: Vec<&NodeId> = vec![start];
         let mut current = start;
-        loop {
-            let Some(next) = upstream[current].iter().find(|u| stuck.contains(u)) else {
-                break;
-            };
+        while let Some(next) = upstream[current].iter().find(|u| stuck.contains(u)) {
             if let Some(position) = path.iter().position(|p| *p == next) {
                 let cycle: Vec<&NodeId> = path[position..].to_vec();
                 if !cycle.iter().any(|n| covered.contains(n)) {

@@ -41,18 +41,39 @@ pub fn file_index(db: &dyn Db) -> FileIndex {
         match parts.as_slice() {
             ["mesh.yaml"] => index.mesh_yaml = Some(file),
             [dir, "domain.yaml"] => {
-                index.directories.entry(dir.to_string()).or_default().domain_yaml = Some(file)
+                index
+                    .directories
+                    .entry(dir.to_string())
+                    .or_default()
+                    .domain_yaml = Some(file)
             }
             [dir, "sources.yaml"] => {
-                index.directories.entry(dir.to_string()).or_default().sources_yaml = Some(file)
+                index
+                    .directories
+                    .entry(dir.to_string())
+                    .or_default()
+                    .sources_yaml = Some(file)
             }
             [dir, "models", name] if name.ends_with(".sql") => {
                 let stem = name.trim_end_matches(".sql").to_string();
-                index.directories.entry(dir.to_string()).or_default().models.insert(stem, file);
+                index
+                    .directories
+                    .entry(dir.to_string())
+                    .or_default()
+                    .models
+                    .insert(stem, file);
             }
             [dir, "contracts", name] if name.ends_with(".yaml") || name.ends_with(".yml") => {
-                let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml").to_string();
-                index.directories.entry(dir.to_string()).or_default().contracts.insert(stem, file);
+                let stem = name
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_string();
+                index
+                    .directories
+                    .entry(dir.to_string())
+                    .or_default()
+                    .contracts
+                    .insert(stem, file);
             }
             _ => {}
         }
@@ -74,7 +95,10 @@ pub fn parse_domain_file(db: &dyn Db, file: SourceFile) -> Parsed<DomainConfig> 
 }
 
 #[salsa::tracked(returns(ref))]
-pub fn parse_sources_file(db: &dyn Db, file: SourceFile) -> (mesh_syntax::SourcesFile, Vec<Diagnostic>) {
+pub fn parse_sources_file(
+    db: &dyn Db,
+    file: SourceFile,
+) -> (mesh_syntax::SourcesFile, Vec<Diagnostic>) {
     parse_sources(file.path(db), file.text(db))
 }
 
@@ -138,7 +162,11 @@ pub struct DomainScope {
 pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope {
     let name = domain.name(db).clone();
     let member = member_domains(db).contains(&name);
-    let files = file_index(db).directories.get(&name).cloned().unwrap_or_default();
+    let files = file_index(db)
+        .directories
+        .get(&name)
+        .cloned()
+        .unwrap_or_default();
     let config = files
         .domain_yaml
         .and_then(|f| parse_domain_file(db, f).0.clone());
@@ -202,7 +230,9 @@ pub struct PublishedProduct {
 #[salsa::tracked(returns(ref))]
 pub fn published_product<'db>(db: &'db dyn Db, product: ModelId<'db>) -> Option<PublishedProduct> {
     let scope = domain_scope(db, product.domain(db));
-    let file = *scope.contracts.get(&product.name(db).to_ascii_lowercase())?;
+    let file = *scope
+        .contracts
+        .get(&product.name(db).to_ascii_lowercase())?;
     let contract = parse_contract_file(db, file).0.as_ref()?;
     let relation = Relation {
         columns: contract
@@ -210,7 +240,11 @@ pub fn published_product<'db>(db: &'db dyn Db, product: ModelId<'db>) -> Option<
             .iter()
             .map(|c| Column {
                 name: c.name.value.clone(),
-                ty: c.ty.as_ref().map(|t| t.value).unwrap_or(mesh_syntax::SqlType::Null),
+                ty: c
+                    .ty
+                    .as_ref()
+                    .map(|t| t.value)
+                    .unwrap_or(mesh_syntax::SqlType::Null),
                 nullable: !c.required,
             })
             .collect(),

@@ -28,7 +28,14 @@ pub trait Lowering {
     fn integer_division(&mut self, _expr: &mut Expr) {}
 
     /// A function call was typed; `result` is the mesh type it must produce.
-    fn function_call(&mut self, _expr: &mut Expr, _name: &str, _args: &[SqlType], _result: SqlType) {}
+    fn function_call(
+        &mut self,
+        _expr: &mut Expr,
+        _name: &str,
+        _args: &[SqlType],
+        _result: SqlType,
+    ) {
+    }
 
     /// A construct that the dialect cannot express: return a message naming the
     /// target to report it as `MESH4001`.

@@ -44,7 +44,15 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
         column_ranges,
         dependencies,
         diagnostics,
-    } = infer_model(db, domain, path, file.text(db), &parsed.line_index, &mut query, &mut NoLowering);
+    } = infer_model(
+        db,
+        domain,
+        path,
+        file.text(db),
+        &parsed.line_index,
+        &mut query,
+        &mut NoLowering,
+    );
     analysis.diagnostics.extend(diagnostics);
     if let Some(contract_file) = scope.contracts.get(&model.name(db).to_ascii_lowercase()) {
         let contract_path = contract_file.path(db).clone();
@@ -75,13 +83,20 @@ pub fn model_signature<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<Rela
     analyze_model(db, model).relation.clone()
 }
 
-fn signature_in_cycle<'db>(_db: &'db dyn Db, _id: salsa::Id, _model: ModelId<'db>) -> Option<Relation> {
+fn signature_in_cycle<'db>(
+    _db: &'db dyn Db,
+    _id: salsa::Id,
+    _model: ModelId<'db>,
+) -> Option<Relation> {
     None
 }
 
 /// The relations a model reads, without positions, for the DAG.
 #[salsa::tracked(returns(ref), cycle_result = dependencies_in_cycle)]
-pub fn model_dependencies<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Arc<[crate::lower::RelationTarget]> {
+pub fn model_dependencies<'db>(
+    db: &'db dyn Db,
+    model: ModelId<'db>,
+) -> Arc<[crate::lower::RelationTarget]> {
     let mut targets: Vec<_> = analyze_model(db, model)
         .dependencies
         .iter()
@@ -91,6 +106,10 @@ pub fn model_dependencies<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Arc<[cra
     targets.into()
 }
 
-fn dependencies_in_cycle<'db>(_db: &'db dyn Db, _id: salsa::Id, _model: ModelId<'db>) -> Arc<[crate::lower::RelationTarget]> {
+fn dependencies_in_cycle<'db>(
+    _db: &'db dyn Db,
+    _id: salsa::Id,
+    _model: ModelId<'db>,
+) -> Arc<[crate::lower::RelationTarget]> {
     Arc::from(Vec::new())
 }

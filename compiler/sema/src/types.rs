@@ -15,13 +15,19 @@ impl Typed {
     }
 
     pub fn not_null(ty: SqlType) -> Typed {
-        Typed { ty, nullable: false }
+        Typed {
+            ty,
+            nullable: false,
+        }
     }
 
     /// The type of something we could not type (already reported): unifies with
     /// everything so that one mistake produces one diagnostic.
     pub fn unknown() -> Typed {
-        Typed { ty: SqlType::Null, nullable: true }
+        Typed {
+            ty: SqlType::Null,
+            nullable: true,
+        }
     }
 }
 
@@ -52,16 +58,37 @@ pub(crate) fn unify(a: SqlType, b: SqlType) -> Option<SqlType> {
     match (a, b) {
         (Null, other) | (other, Null) => Some(other),
         (x, y) if integer_rank(x).is_some() && integer_rank(y).is_some() => {
-            if integer_rank(x) >= integer_rank(y) { Some(x) } else { Some(y) }
+            if integer_rank(x) >= integer_rank(y) {
+                Some(x)
+            } else {
+                Some(y)
+            }
         }
-        (Decimal { precision: p1, scale: s1 }, Decimal { precision: p2, scale: s2 }) => {
+        (
+            Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => {
             let scale = s1.max(s2);
             let integral = (p1 - s1).max(p2 - s2);
-            Some(Decimal { precision: (integral + scale).min(38), scale })
+            Some(Decimal {
+                precision: (integral + scale).min(38),
+                scale,
+            })
         }
-        (Decimal { precision, scale }, int) | (int, Decimal { precision, scale }) if int.is_integer() => {
+        (Decimal { precision, scale }, int) | (int, Decimal { precision, scale })
+            if int.is_integer() =>
+        {
             let integral = (precision - scale).max(integer_digits(int));
-            Some(Decimal { precision: (integral + scale).min(38), scale })
+            Some(Decimal {
+                precision: (integral + scale).min(38),
+                scale,
+            })
         }
         (x, y) if x.is_numeric() && y.is_numeric() => Some(Double),
         (Date, Timestamp) | (Timestamp, Date) => Some(Timestamp),
@@ -109,8 +136,17 @@ mod tests {
         assert_eq!(unify(Integer, BigInt), Some(BigInt));
         assert_eq!(unify(Null, Date), Some(Date));
         assert_eq!(
-            unify(Integer, Decimal { precision: 5, scale: 2 }),
-            Some(Decimal { precision: 12, scale: 2 })
+            unify(
+                Integer,
+                Decimal {
+                    precision: 5,
+                    scale: 2
+                }
+            ),
+            Some(Decimal {
+                precision: 12,
+                scale: 2
+            })
         );
         assert_eq!(unify(Integer, Double), Some(Double));
         assert_eq!(unify(Varchar, Integer), None);

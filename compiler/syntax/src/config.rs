@@ -132,7 +132,8 @@ struct RawDuckdb {
 /// Parses `mesh.yaml`.
 pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Vec<Diagnostic>) {
     let positions = Positions::new(text);
-    let (raw, diagnostics) = deserialize::<RawMesh>(file, text, &positions, "workspace file mesh.yaml");
+    let (raw, diagnostics) =
+        deserialize::<RawMesh>(file, text, &positions, "workspace file mesh.yaml");
     let config = raw.map(|raw| {
         let _ = (raw.description, raw.registry);
         MeshConfig {
@@ -202,13 +203,19 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
     for (domain, requirement) in raw_dependencies {
         let requirement = positions.spanned(requirement);
         match semver::VersionReq::parse(requirement.value.trim()) {
-            Ok(req) => dependencies.push((positions.spanned(domain), Spanned::new(req, requirement.range))),
+            Ok(req) => dependencies.push((
+                positions.spanned(domain),
+                Spanned::new(req, requirement.range),
+            )),
             Err(error) => diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidVersion,
                     file.clone(),
                     requirement.range,
-                    format!("`{}` is not a semver requirement: {error}", requirement.value),
+                    format!(
+                        "`{}` is not a semver requirement: {error}",
+                        requirement.value
+                    ),
                 )
                 .with_help("write a requirement such as \"^1.2\" or \">=1.0, <3\""),
             ),
@@ -293,11 +300,14 @@ pub fn parse_sources(file: &Arc<str>, text: &str) -> (SourcesFile, Vec<Diagnosti
     let mut sources = Vec::new();
     for source in raw.sources {
         let path = positions.spanned(&source.path);
-        let format = source.format.unwrap_or(if path.value.to_ascii_lowercase().ends_with(".parquet") {
-            SourceFormat::Parquet
-        } else {
-            SourceFormat::Csv
-        });
+        let format =
+            source
+                .format
+                .unwrap_or(if path.value.to_ascii_lowercase().ends_with(".parquet") {
+                    SourceFormat::Parquet
+                } else {
+                    SourceFormat::Csv
+                });
         let mut csv = CsvOptions::default();
         if let Some(raw_csv) = &source.csv {
             csv.header = raw_csv.header.unwrap_or(true);
@@ -357,7 +367,10 @@ fn one_char_error(file: &Arc<str>, value: &Spanned<String>, what: &str) -> Diagn
         Code::InvalidConfig,
         file.clone(),
         value.range,
-        format!("the CSV {what} must be one character, found `{}`", value.value),
+        format!(
+            "the CSV {what} must be one character, found `{}`",
+            value.value
+        ),
     )
     .with_help("for a tab write \"\\t\" in double quotes")
 }
@@ -393,24 +406,40 @@ mod tests {
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let config = config.expect("parsed");
         assert_eq!(config.name.value, "insights");
-        assert_eq!(at(text, &Diagnostic::new(Code::Io, file(), config.name.range, "")), "insights");
+        assert_eq!(
+            at(
+                text,
+                &Diagnostic::new(Code::Io, file(), config.name.range, "")
+            ),
+            "insights"
+        );
         assert_eq!(config.dependencies[0].0.value, "orders");
         assert_eq!(config.materialization, Materialization::Table);
-        assert_eq!(config.models["a"].1.materialization, Some(Materialization::View));
+        assert_eq!(
+            config.models["a"].1.materialization,
+            Some(Materialization::View)
+        );
     }
 
     #[test]
     fn bad_versions_and_keys_are_diagnostics_at_their_span() {
         let text = "name: x\nversion: one\ndependencies:\n  orders: \"~>1\"\n";
         let (_, diagnostics) = parse_domain_config(&file(), text);
-        let found: Vec<_> = diagnostics.iter().map(|d| (d.code.as_str(), at(text, d))).collect();
+        let found: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), at(text, d)))
+            .collect();
         assert_eq!(found, vec![("MESH0207", "one"), ("MESH0207", "\"~>1\"")]);
 
         let text = "name: x\nmaterialisation: table\n";
         let (config, diagnostics) = parse_domain_config(&file(), text);
         assert!(config.is_none());
         assert_eq!(diagnostics[0].code, Code::InvalidConfig);
-        assert!(diagnostics[0].message.contains("materialisation"), "{}", diagnostics[0].message);
+        assert!(
+            diagnostics[0].message.contains("materialisation"),
+            "{}",
+            diagnostics[0].message
+        );
         assert_eq!(at(text, &diagnostics[0]), "materialisation");
     }
 
@@ -432,6 +461,12 @@ mod tests {
         assert_eq!(source.format, SourceFormat::Csv);
         assert_eq!(source.columns[0].ty.value, SqlType::Integer);
         assert!(source.columns[0].required);
-        assert_eq!(at(text, &Diagnostic::new(Code::Io, file(), source.columns[0].name.range, "")), "id");
+        assert_eq!(
+            at(
+                text,
+                &Diagnostic::new(Code::Io, file(), source.columns[0].name.range, "")
+            ),
+            "id"
+        );
     }
 }

@@ -103,7 +103,10 @@ pub fn parse_contract(file: &Arc<str>, text: &str) -> (Option<Contract>, Vec<Dia
                         Code::InvalidVersion,
                         file.clone(),
                         spanned.range,
-                        format!("contract version `{}` is not semver: {error}", spanned.value),
+                        format!(
+                            "contract version `{}` is not semver: {error}",
+                            spanned.value
+                        ),
                     )
                     .with_help("write MAJOR.MINOR.PATCH, for example `1.0.0`"),
                 );
@@ -211,9 +214,15 @@ mod tests {
         let (contract, diagnostics) = parse_contract(&Arc::from("o/contracts/p.yaml"), text);
         let contract = contract.expect("parsed");
         assert_eq!(contract.columns.len(), 2);
-        assert_eq!(contract.columns[0].ty.as_ref().map(|t| t.value), Some(SqlType::BigInt));
+        assert_eq!(
+            contract.columns[0].ty.as_ref().map(|t| t.value),
+            Some(SqlType::BigInt)
+        );
         assert!(contract.columns[0].required);
-        assert_eq!(contract.columns[1].ty.as_ref().map(|t| t.value), Some(SqlType::Date));
+        assert_eq!(
+            contract.columns[1].ty.as_ref().map(|t| t.value),
+            Some(SqlType::Date)
+        );
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, Code::ContractDuplicateColumn);
         let r = diagnostics[0].range;

@@ -11,9 +11,8 @@ mod types;
 mod yaml;
 
 pub use config::{
-    CsvOptions, DomainConfig, Materialization, MeshConfig, ModelSettings, SourceColumn,
-    SourceDecl, SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config,
-    parse_sources,
+    CsvOptions, DomainConfig, Materialization, MeshConfig, ModelSettings, SourceColumn, SourceDecl,
+    SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config, parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use sql::{ParsedModel, parse_model, sql_span_to_range};

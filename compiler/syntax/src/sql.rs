@@ -42,7 +42,9 @@ pub fn parse_model(file: &Arc<str>, text: &str) -> ParsedModel {
 fn parse_statements(text: &str) -> Result<Vec<Statement>, ParserError> {
     // sqlparser recurses per nesting level; its default limit (50) keeps
     // adversarial input from overflowing the stack.
-    Parser::new(&GenericDialect).try_with_sql(text)?.parse_statements()
+    Parser::new(&GenericDialect)
+        .try_with_sql(text)?
+        .parse_statements()
 }
 
 fn single_query(
@@ -74,7 +76,9 @@ fn single_query(
                     Code::NotAQuery,
                     file.clone(),
                     range,
-                    format!("a model holds exactly one query, but this file has {count} statements"),
+                    format!(
+                        "a model holds exactly one query, but this file has {count} statements"
+                    ),
                 )
                 .with_help("split the statements into one model file each"),
             );
@@ -128,7 +132,11 @@ pub fn sql_span_to_range(text: &str, line_index: &LineIndex, span: Span) -> Text
 }
 
 /// sqlparser puts the position into the message (`… at Line: 3, Column: 7`).
-fn parser_error_position(error: &ParserError, text: &str, line_index: &LineIndex) -> (String, TextRange) {
+fn parser_error_position(
+    error: &ParserError,
+    text: &str,
+    line_index: &LineIndex,
+) -> (String, TextRange) {
     let raw = match error {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
         ParserError::RecursionLimitExceeded => {
@@ -154,7 +162,11 @@ fn parser_error_position(error: &ParserError, text: &str, line_index: &LineIndex
                 .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | '(' | ')' | ';'))
                 .map(|(i, _)| start + (i.max(1)) as u32)
                 .unwrap_or(text.len() as u32);
-            let end = if end as usize > text.len() { text.len() as u32 } else { end };
+            let end = if end as usize > text.len() {
+                text.len() as u32
+            } else {
+                end
+            };
             (message, TextRange::new(start, end))
         }
         _ => (message, TextRange::empty(0)),
@@ -172,7 +184,10 @@ mod tests {
             .iter()
             .map(|d| {
                 let r = d.range;
-                (d.code.as_str().to_string(), text[r.start as usize..r.end as usize].to_string())
+                (
+                    d.code.as_str().to_string(),
+                    text[r.start as usize..r.end as usize].to_string(),
+                )
             })
             .collect()
     }
@@ -187,13 +202,25 @@ mod tests {
 
     #[test]
     fn reports_syntax_errors_at_the_token() {
-        assert_eq!(codes("select (a\n  from t"), vec![("MESH0101".into(), "from".into())]);
+        assert_eq!(
+            codes("select (a\n  from t"),
+            vec![("MESH0101".into(), "from".into())]
+        );
     }
 
     #[test]
     fn refuses_ddl_and_multiple_statements() {
-        assert_eq!(codes("drop table t"), vec![("MESH0102".into(), "drop table t".into())]);
-        assert_eq!(codes("select 1; select 2"), vec![("MESH0102".into(), "select 2".into())]);
-        assert_eq!(codes("  -- nothing\n"), vec![("MESH0103".into(), "".into())]);
+        assert_eq!(
+            codes("drop table t"),
+            vec![("MESH0102".into(), "drop table t".into())]
+        );
+        assert_eq!(
+            codes("select 1; select 2"),
+            vec![("MESH0102".into(), "select 2".into())]
+        );
+        assert_eq!(
+            codes("  -- nothing\n"),
+            vec![("MESH0103".into(), "".into())]
+        );
     }
 }

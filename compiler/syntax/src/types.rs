@@ -74,7 +74,11 @@ impl SqlType {
     }
 
     pub fn is_numeric(self) -> bool {
-        self.is_integer() || matches!(self, SqlType::Decimal { .. } | SqlType::Real | SqlType::Double)
+        self.is_integer()
+            || matches!(
+                self,
+                SqlType::Decimal { .. } | SqlType::Real | SqlType::Double
+            )
     }
 
     pub fn is_temporal(self) -> bool {
@@ -124,12 +128,22 @@ mod tests {
         assert_eq!(SqlType::parse("VARCHAR(255)"), Some(SqlType::Varchar));
         assert_eq!(
             SqlType::parse("decimal(10, 2)"),
-            Some(SqlType::Decimal { precision: 10, scale: 2 })
+            Some(SqlType::Decimal {
+                precision: 10,
+                scale: 2
+            })
         );
         assert_eq!(SqlType::parse("DECIMAL(2,5)"), None);
         assert_eq!(SqlType::parse("INTEGER(3)"), None);
         assert_eq!(SqlType::parse("json"), None);
-        for ty in [SqlType::BigInt, SqlType::Date, SqlType::Decimal { precision: 9, scale: 1 }] {
+        for ty in [
+            SqlType::BigInt,
+            SqlType::Date,
+            SqlType::Decimal {
+                precision: 9,
+                scale: 1,
+            },
+        ] {
             assert_eq!(SqlType::parse(&ty.to_string()), Some(ty));
         }
     }

@@ -113,7 +113,9 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
                 .start_mark()
                 .map(|m| {
                     let at = positions.offset(&m);
-                    positions.range(&marked_yaml::Span::new_start(m)).max_with(at)
+                    positions
+                        .range(&marked_yaml::Span::new_start(m))
+                        .max_with(at)
                 })
                 .or_else(|| unknown_key_range(text, &error))
                 .unwrap_or_else(|| TextRange::empty(0));
@@ -139,7 +141,11 @@ trait MaxWith {
 
 impl MaxWith for TextRange {
     fn max_with(self, at: u32) -> TextRange {
-        if self.is_empty() { TextRange::new(at, at) } else { self }
+        if self.is_empty() {
+            TextRange::new(at, at)
+        } else {
+            self
+        }
     }
 }
 
@@ -161,7 +167,8 @@ fn strip_marker_prefix(message: &str) -> String {
     let mut parts = message.splitn(3, ':');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(a), Some(b), Some(rest))
-            if a.trim().chars().all(|c| c.is_ascii_digit()) && b.trim().chars().all(|c| c.is_ascii_digit()) =>
+            if a.trim().chars().all(|c| c.is_ascii_digit())
+                && b.trim().chars().all(|c| c.is_ascii_digit()) =>
         {
             rest.trim().to_string()
         }
@@ -185,11 +192,11 @@ fn unknown_key_range(text: &str, error: &marked_yaml::FromNodeError) -> Option<T
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start_matches([' ', '-']);
         let indent = line.len() - trimmed.len();
-        if let Some(rest) = trimmed.strip_prefix(field.as_str()) {
-            if rest.trim_start().starts_with(':') {
-                let start = (offset + indent) as u32;
-                return Some(TextRange::new(start, start + field.len() as u32));
-            }
+        if let Some(rest) = trimmed.strip_prefix(field.as_str())
+            && rest.trim_start().starts_with(':')
+        {
+            let start = (offset + indent) as u32;
+            return Some(TextRange::new(start, start + field.len() as u32));
         }
         offset += line.len();
     }

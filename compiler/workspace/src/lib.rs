@@ -67,8 +67,13 @@ pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> 
 }
 
 fn io_diagnostic(relative: &str, error: &io::Error) -> Diagnostic {
-    Diagnostic::new(Code::Io, relative.into(), TextRange::empty(0), format!("cannot read {relative}: {error}"))
-        .with_help("check that the path exists and is readable")
+    Diagnostic::new(
+        Code::Io,
+        relative.into(),
+        TextRange::empty(0),
+        format!("cannot read {relative}: {error}"),
+    )
+    .with_help("check that the path exists and is readable")
 }
 
 fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
@@ -85,7 +90,11 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
     };
     directories.retain(|p| p.is_dir());
     for directory in directories {
-        let Some(name) = directory.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+        let Some(name) = directory
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
             continue;
         };
         if name.starts_with('.') || SKIPPED.contains(&name.as_str()) {
@@ -120,7 +129,9 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
 }
 
 fn sorted_entries(directory: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(directory)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(directory)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     Ok(entries)
 }
@@ -155,8 +166,18 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, Code::InvalidUtf8);
         assert_eq!(&*diagnostics[0].file, "d/models/bad.sql");
-        assert!(change.files.contains(&("d/domain.yaml".to_string(), Some("name: d\n".to_string()))), "BOM dropped");
-        assert!(change.files.contains(&("d/models/gone.sql".to_string(), None)), "vanished files are removed");
+        assert!(
+            change
+                .files
+                .contains(&("d/domain.yaml".to_string(), Some("name: d\n".to_string()))),
+            "BOM dropped"
+        );
+        assert!(
+            change
+                .files
+                .contains(&("d/models/gone.sql".to_string(), None)),
+            "vanished files are removed"
+        );
         let missing = read_text(&root.join("nope.sql"), "nope.sql").expect_err("missing file");
         assert_eq!(missing.code, Code::Io);
     }

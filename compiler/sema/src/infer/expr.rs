@@ -39,17 +39,17 @@ impl Grouping {
         self.keys.insert(normalized(expr));
         let reference = match expr {
             Expr::Identifier(ident) => Some((None, ident.value.as_str())),
-            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
-                Some((Some(parts[parts.len() - 2].value.as_str()), parts[parts.len() - 1].value.as_str()))
-            }
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => Some((
+                Some(parts[parts.len() - 2].value.as_str()),
+                parts[parts.len() - 1].value.as_str(),
+            )),
             _ => None,
         };
-        if let Some((qualifier, name)) = reference {
-            if let Ok(resolved) = scope.resolve(qualifier, name) {
-                if resolved.depth == 0 {
-                    self.columns.insert((resolved.relation, resolved.column));
-                }
-            }
+        if let Some((qualifier, name)) = reference
+            && let Ok(resolved) = scope.resolve(qualifier, name)
+            && resolved.depth == 0
+        {
+            self.columns.insert((resolved.relation, resolved.column));
         }
     }
 }
@@ -103,7 +103,12 @@ pub(crate) fn contains_aggregate(expr: &Expr) -> bool {
         | Expr::Cast { expr, .. }
         | Expr::IsNull(expr)
         | Expr::IsNotNull(expr) => contains_aggregate(expr),
-        Expr::Case { operand, conditions, else_result, .. } => {
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
             operand.as_deref().is_some_and(contains_aggregate)
                 || conditions
                     .iter()
@@ -120,7 +125,10 @@ fn number_type(text: &str) -> SqlType {
     }
     match text.split_once('.') {
         Some((integral, fraction)) => {
-            let integral = integral.trim_start_matches(['-', '+']).trim_start_matches('0').len() as u8;
+            let integral = integral
+                .trim_start_matches(['-', '+'])
+                .trim_start_matches('0')
+                .len() as u8;
             let scale = fraction.len().min(38) as u8;
             SqlType::Decimal {
                 precision: (integral + scale).clamp(1, 38),
@@ -130,7 +138,10 @@ fn number_type(text: &str) -> SqlType {
         None => match text.parse::<i64>() {
             Ok(v) if i32::try_from(v).is_ok() => SqlType::Integer,
             Ok(_) => SqlType::BigInt,
-            Err(_) => SqlType::Decimal { precision: 38, scale: 0 },
+            Err(_) => SqlType::Decimal {
+                precision: 38,
+                scale: 0,
+            },
         },
     }
 }
@@ -151,11 +162,15 @@ impl Checker<'_, '_> {
     }
 
     pub(crate) fn expr(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>) -> Typed {
-        if let Some(grouping) = cx.grouping {
-            if !cx.in_aggregate && grouping.keys.contains(&normalized(expr)) {
-                let inner = ExprCtx { grouping: None, ..*cx };
-                return self.expr(expr, &inner);
-            }
+        if let Some(grouping) = cx.grouping
+            && !cx.in_aggregate
+            && grouping.keys.contains(&normalized(expr))
+        {
+            let inner = ExprCtx {
+                grouping: None,
+                ..*cx
+            };
+            return self.expr(expr, &inner);
         }
         let range = self.range(expr.span());
         match expr {
@@ -183,13 +198,17 @@ impl Checker<'_, '_> {
                     Typed::unknown()
                 }
             },
-            Expr::TypedString(typed) => match mesh_syntax::SqlType::parse(&typed.data_type.to_string()) {
-                Some(ty @ (SqlType::Date | SqlType::Timestamp | SqlType::Time)) => Typed::not_null(ty),
-                _ => {
-                    self.unsupported(range, "this typed literal");
-                    Typed::unknown()
+            Expr::TypedString(typed) => {
+                match mesh_syntax::SqlType::parse(&typed.data_type.to_string()) {
+                    Some(ty @ (SqlType::Date | SqlType::Timestamp | SqlType::Time)) => {
+                        Typed::not_null(ty)
+                    }
+                    _ => {
+                        self.unsupported(range, "this typed literal");
+                        Typed::unknown()
+                    }
                 }
-            },
+            }
             Expr::Interval(_) => Typed::not_null(SqlType::Interval),
             Expr::BinaryOp { .. } => self.binary(expr, cx, range),
             Expr::UnaryOp { op, expr: inner } => {
@@ -201,7 +220,10 @@ impl Checker<'_, '_> {
                         Typed::new(SqlType::Boolean, typed.nullable)
                     }
                     UnaryOperator::Minus | UnaryOperator::Plus => {
-                        if !typed.ty.is_numeric() && typed.ty != SqlType::Null && typed.ty != SqlType::Interval {
+                        if !typed.ty.is_numeric()
+                            && typed.ty != SqlType::Null
+                            && typed.ty != SqlType::Interval
+                        {
                             self.error(
                                 Code::FunctionArgumentType,
                                 range,
@@ -221,7 +243,10 @@ impl Checker<'_, '_> {
                 self.expr(inner, cx);
                 Typed::not_null(SqlType::Boolean)
             }
-            Expr::IsTrue(inner) | Expr::IsFalse(inner) | Expr::IsNotTrue(inner) | Expr::IsNotFalse(inner) => {
+            Expr::IsTrue(inner)
+            | Expr::IsFalse(inner)
+            | Expr::IsNotTrue(inner)
+            | Expr::IsNotFalse(inner) => {
                 let typed = self.expr(inner, cx);
                 self.expect_boolean(typed, range, "IS TRUE/FALSE");
                 Typed::not_null(SqlType::Boolean)
@@ -232,15 +257,27 @@ impl Checker<'_, '_> {
                 self.expect_comparable(l, r, range, cx, "IS DISTINCT FROM");
                 Typed::not_null(SqlType::Boolean)
             }
-            Expr::Between { expr: inner, low, high, .. } => {
+            Expr::Between {
+                expr: inner,
+                low,
+                high,
+                ..
+            } => {
                 let value = self.expr(inner, cx);
                 let low = self.expr(low, cx);
                 let high = self.expr(high, cx);
                 self.expect_comparable(value, low, range, cx, "BETWEEN");
                 self.expect_comparable(value, high, range, cx, "BETWEEN");
-                Typed::new(SqlType::Boolean, value.nullable || low.nullable || high.nullable)
+                Typed::new(
+                    SqlType::Boolean,
+                    value.nullable || low.nullable || high.nullable,
+                )
             }
-            Expr::In { expr: inner, target, .. } => {
+            Expr::In {
+                expr: inner,
+                target,
+                ..
+            } => {
                 let value = self.expr(inner, cx);
                 match target {
                     InTarget::List(list) => {
@@ -257,12 +294,21 @@ impl Checker<'_, '_> {
                         let output = self.query(query, Some(cx.scope));
                         match output.relation.columns.as_slice() {
                             [column] => {
-                                self.expect_comparable(value, Typed::new(column.ty, column.nullable), range, cx, "IN");
+                                self.expect_comparable(
+                                    value,
+                                    Typed::new(column.ty, column.nullable),
+                                    range,
+                                    cx,
+                                    "IN",
+                                );
                             }
                             columns => self.error(
                                 Code::SetOperationMismatch,
                                 range,
-                                format!("the IN subquery must select one column, it selects {}", columns.len()),
+                                format!(
+                                    "the IN subquery must select one column, it selects {}",
+                                    columns.len()
+                                ),
                                 None,
                             ),
                         }
@@ -274,7 +320,18 @@ impl Checker<'_, '_> {
                     }
                 }
             }
-            Expr::Like { expr: inner, pattern, any: false, .. } | Expr::ILike { expr: inner, pattern, any: false, .. } => {
+            Expr::Like {
+                expr: inner,
+                pattern,
+                any: false,
+                ..
+            }
+            | Expr::ILike {
+                expr: inner,
+                pattern,
+                any: false,
+                ..
+            } => {
                 let value = self.expr(inner, cx);
                 let pattern = self.expr(pattern, cx);
                 for typed in [value, pattern] {
@@ -306,7 +363,12 @@ impl Checker<'_, '_> {
                 let typed = self.expr(inner, cx);
                 self.call_result("floor", &[typed], false, cx, range)
             }
-            Expr::Substring { expr: inner, substring_from, substring_for, .. } => {
+            Expr::Substring {
+                expr: inner,
+                substring_from,
+                substring_for,
+                ..
+            } => {
                 let mut args = vec![self.expr(inner, cx)];
                 if let Some(from) = substring_from {
                     args.push(self.expr(from, cx));
@@ -316,7 +378,12 @@ impl Checker<'_, '_> {
                 }
                 self.call_result("substring", &args, false, cx, range)
             }
-            Expr::Trim { expr: inner, trim_what: None, trim_characters: None, .. } => {
+            Expr::Trim {
+                expr: inner,
+                trim_what: None,
+                trim_characters: None,
+                ..
+            } => {
                 let typed = self.expr(inner, cx);
                 self.call_result("trim", &[typed], false, cx, range)
             }
@@ -338,7 +405,10 @@ impl Checker<'_, '_> {
                         self.error(
                             Code::SetOperationMismatch,
                             range,
-                            format!("a scalar subquery must select one column, this one selects {}", columns.len()),
+                            format!(
+                                "a scalar subquery must select one column, this one selects {}",
+                                columns.len()
+                            ),
                             None,
                         );
                         Typed::unknown()
@@ -354,29 +424,45 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn column(&mut self, qualifier: Option<&str>, name: &str, range: mesh_diagnostics::TextRange, cx: &ExprCtx<'_>) -> Typed {
+    fn column(
+        &mut self,
+        qualifier: Option<&str>,
+        name: &str,
+        range: mesh_diagnostics::TextRange,
+        cx: &ExprCtx<'_>,
+    ) -> Typed {
         match cx.scope.resolve(qualifier, name) {
             Ok(resolved) => {
-                if let Some(grouping) = cx.grouping {
-                    if !cx.in_aggregate && resolved.depth == 0 && !grouping.columns.contains(&(resolved.relation, resolved.column)) {
-                        let shown = qualifier.map(|q| format!("{q}.{name}")).unwrap_or(name.to_string());
-                        self.error(
+                if let Some(grouping) = cx.grouping
+                    && !cx.in_aggregate
+                    && resolved.depth == 0
+                    && !grouping
+                        .columns
+                        .contains(&(resolved.relation, resolved.column))
+                {
+                    let shown = qualifier
+                        .map(|q| format!("{q}.{name}"))
+                        .unwrap_or(name.to_string());
+                    self.error(
                             Code::NotGrouped,
                             range,
                             format!("`{shown}` is neither in GROUP BY nor inside an aggregate function"),
                             Some(format!("add `{shown}` to GROUP BY, or aggregate it (for example `MAX({shown})`)")),
                         );
-                    }
                 }
                 Typed::new(resolved.ty.ty, resolved.ty.nullable)
             }
             Err(Unresolved::Opaque) => Typed::unknown(),
             Err(Unresolved::Ambiguous { qualifiers }) => {
-                let options: Vec<String> = qualifiers.iter().map(|q| format!("`{q}.{name}`")).collect();
+                let options: Vec<String> =
+                    qualifiers.iter().map(|q| format!("`{q}.{name}`")).collect();
                 self.error(
                     Code::AmbiguousColumn,
                     range,
-                    format!("column `{name}` exists in more than one relation: {}", qualifiers.join(", ")),
+                    format!(
+                        "column `{name}` exists in more than one relation: {}",
+                        qualifiers.join(", ")
+                    ),
                     Some(format!("qualify it: {}", options.join(" or "))),
                 );
                 Typed::unknown()
@@ -394,18 +480,33 @@ impl Checker<'_, '_> {
                 );
                 Typed::unknown()
             }
-            Err(Unresolved::UnknownColumn { suggestion, product }) => {
+            Err(Unresolved::UnknownColumn {
+                suggestion,
+                product,
+            }) => {
                 let help = suggestion.map(|s| format!("did you mean `{s}`?"));
                 match product {
                     Some(product) => self.error(
                         Code::ColumnNotInContract,
                         range,
                         format!("column `{name}` is not in the contract of {product}"),
-                        help.or_else(|| Some("consumers see only the columns the producer's contract declares".to_string())),
+                        help.or_else(|| {
+                            Some(
+                                "consumers see only the columns the producer's contract declares"
+                                    .to_string(),
+                            )
+                        }),
                     ),
                     None => {
-                        let shown = qualifier.map(|q| format!("{q}.{name}")).unwrap_or(name.to_string());
-                        self.error(Code::UnknownColumn, range, format!("unknown column `{shown}`"), help);
+                        let shown = qualifier
+                            .map(|q| format!("{q}.{name}"))
+                            .unwrap_or(name.to_string());
+                        self.error(
+                            Code::UnknownColumn,
+                            range,
+                            format!("unknown column `{shown}`"),
+                            help,
+                        );
                     }
                 }
                 Typed::unknown()
@@ -424,7 +525,14 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn expect_comparable(&mut self, left: Typed, right: Typed, range: mesh_diagnostics::TextRange, cx: &ExprCtx<'_>, what: &str) {
+    fn expect_comparable(
+        &mut self,
+        left: Typed,
+        right: Typed,
+        range: mesh_diagnostics::TextRange,
+        cx: &ExprCtx<'_>,
+        what: &str,
+    ) {
         if comparable(left.ty, right.ty) {
             return;
         }
@@ -441,7 +549,12 @@ impl Checker<'_, '_> {
         );
     }
 
-    fn binary(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>, range: mesh_diagnostics::TextRange) -> Typed {
+    fn binary(
+        &mut self,
+        expr: &mut Expr,
+        cx: &ExprCtx<'_>,
+        range: mesh_diagnostics::TextRange,
+    ) -> Typed {
         let Expr::BinaryOp { left, op, right } = expr else {
             return Typed::unknown();
         };
@@ -452,7 +565,10 @@ impl Checker<'_, '_> {
         use BinaryOperator as B;
         match op {
             B::Plus | B::Minus | B::Multiply | B::Modulo => {
-                if l.ty.is_temporal() && r.ty == SqlType::Interval && matches!(op, B::Plus | B::Minus) {
+                if l.ty.is_temporal()
+                    && r.ty == SqlType::Interval
+                    && matches!(op, B::Plus | B::Minus)
+                {
                     return Typed::new(l.ty, nullable);
                 }
                 if l.ty == SqlType::Interval && r.ty.is_temporal() && op == B::Plus {
@@ -462,7 +578,8 @@ impl Checker<'_, '_> {
                     self.error(
                         Code::FunctionArgumentType,
                         range,
-                        "subtracting dates or timestamps gives a different type on each engine".to_string(),
+                        "subtracting dates or timestamps gives a different type on each engine"
+                            .to_string(),
                         Some("use DATE_DIFF('day', start, end)".to_string()),
                     );
                     return Typed::new(SqlType::BigInt, nullable);
@@ -481,9 +598,12 @@ impl Checker<'_, '_> {
                 }
             }
             B::Divide => {
-                let integers = (l.ty.is_integer() || l.ty == SqlType::Null) && (r.ty.is_integer() || r.ty == SqlType::Null);
+                let integers = (l.ty.is_integer() || l.ty == SqlType::Null)
+                    && (r.ty.is_integer() || r.ty == SqlType::Null);
                 if integers {
-                    let ty = unify(l.ty, r.ty).filter(|t| *t != SqlType::Null).unwrap_or(SqlType::Integer);
+                    let ty = unify(l.ty, r.ty)
+                        .filter(|t| *t != SqlType::Null)
+                        .unwrap_or(SqlType::Integer);
                     self.lowering.integer_division(expr);
                     return Typed::new(ty, true);
                 }
@@ -527,8 +647,19 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn cast(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>, range: mesh_diagnostics::TextRange) -> Typed {
-        let Expr::Cast { kind, expr: inner, data_type, format } = expr else {
+    fn cast(
+        &mut self,
+        expr: &mut Expr,
+        cx: &ExprCtx<'_>,
+        range: mesh_diagnostics::TextRange,
+    ) -> Typed {
+        let Expr::Cast {
+            kind,
+            expr: inner,
+            data_type,
+            format,
+        } = expr
+        else {
             return Typed::unknown();
         };
         if format.is_some() {
@@ -554,14 +685,28 @@ impl Checker<'_, '_> {
                 Code::InvalidCast,
                 range,
                 format!("cannot CAST {} to {target}", source.ty),
-                Some("go through VARCHAR or use a function (for example DATE_DIFF or EXTRACT)".to_string()),
+                Some(
+                    "go through VARCHAR or use a function (for example DATE_DIFF or EXTRACT)"
+                        .to_string(),
+                ),
             );
         }
         Typed::new(target, nullable)
     }
 
-    fn case(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>, range: mesh_diagnostics::TextRange) -> Typed {
-        let Expr::Case { operand, conditions, else_result, .. } = expr else {
+    fn case(
+        &mut self,
+        expr: &mut Expr,
+        cx: &ExprCtx<'_>,
+        range: mesh_diagnostics::TextRange,
+    ) -> Typed {
+        let Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } = expr
+        else {
             return Typed::unknown();
         };
         let operand = operand.as_mut().map(|o| self.expr(o, cx));
@@ -593,7 +738,10 @@ impl Checker<'_, '_> {
                         self.error(
                             Code::FunctionArgumentType,
                             branch_range,
-                            format!("this CASE branch is {}, earlier branches are {}", typed.ty, so_far.ty),
+                            format!(
+                                "this CASE branch is {}, earlier branches are {}",
+                                typed.ty, so_far.ty
+                            ),
                             Some("CAST the branches to one type".to_string()),
                         );
                         so_far
@@ -606,7 +754,14 @@ impl Checker<'_, '_> {
         Typed::new(result.ty, result.nullable || !has_else)
     }
 
-    fn call_result(&mut self, name: &str, args: &[Typed], star: bool, cx: &ExprCtx<'_>, range: mesh_diagnostics::TextRange) -> Typed {
+    fn call_result(
+        &mut self,
+        name: &str,
+        args: &[Typed],
+        star: bool,
+        cx: &ExprCtx<'_>,
+        range: mesh_diagnostics::TextRange,
+    ) -> Typed {
         match type_call(name, args, star, cx.grouping.is_some()) {
             Ok(typed) => typed,
             Err(error) => {
@@ -616,7 +771,12 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn function(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>, range: mesh_diagnostics::TextRange) -> Typed {
+    fn function(
+        &mut self,
+        expr: &mut Expr,
+        cx: &ExprCtx<'_>,
+        range: mesh_diagnostics::TextRange,
+    ) -> Typed {
         let Expr::Function(function) = expr else {
             return Typed::unknown();
         };
@@ -624,8 +784,15 @@ impl Checker<'_, '_> {
         let Some(kind) = function_kind(&name) else {
             let help = did_you_mean(&name, FUNCTION_NAMES.iter().copied())
                 .map(|s| format!("did you mean `{}`?", s.to_ascii_uppercase()))
-                .unwrap_or_else(|| "see docs/functions.md for the portable function library".to_string());
-            self.error(Code::UnknownFunction, range, format!("unknown function `{name}`"), Some(help));
+                .unwrap_or_else(|| {
+                    "see docs/functions.md for the portable function library".to_string()
+                });
+            self.error(
+                Code::UnknownFunction,
+                range,
+                format!("unknown function `{name}`"),
+                Some(help),
+            );
             return Typed::unknown();
         };
         let windowed = function.over.is_some();
@@ -633,7 +800,10 @@ impl Checker<'_, '_> {
             self.error(
                 Code::AggregateMisuse,
                 range,
-                format!("{} is a window function and needs OVER (...)", name.to_ascii_uppercase()),
+                format!(
+                    "{} is a window function and needs OVER (...)",
+                    name.to_ascii_uppercase()
+                ),
                 None,
             );
         }
@@ -642,15 +812,32 @@ impl Checker<'_, '_> {
             let message = if cx.in_aggregate {
                 "aggregate functions cannot be nested".to_string()
             } else {
-                format!("aggregate function {} is not allowed in {}", name.to_ascii_uppercase(), clause_name(cx.clause))
+                format!(
+                    "aggregate function {} is not allowed in {}",
+                    name.to_ascii_uppercase(),
+                    clause_name(cx.clause)
+                )
             };
-            self.error(Code::AggregateMisuse, range, message, Some("aggregate in a CTE first, then filter or join its result".to_string()));
-        }
-        if windowed && matches!(cx.clause, Clause::Where | Clause::GroupBy | Clause::JoinOn | Clause::Having) {
             self.error(
                 Code::AggregateMisuse,
                 range,
-                format!("window functions are not allowed in {}", clause_name(cx.clause)),
+                message,
+                Some("aggregate in a CTE first, then filter or join its result".to_string()),
+            );
+        }
+        if windowed
+            && matches!(
+                cx.clause,
+                Clause::Where | Clause::GroupBy | Clause::JoinOn | Clause::Having
+            )
+        {
+            self.error(
+                Code::AggregateMisuse,
+                range,
+                format!(
+                    "window functions are not allowed in {}",
+                    clause_name(cx.clause)
+                ),
                 Some("compute the window in a CTE first, then filter its result".to_string()),
             );
         }
@@ -671,24 +858,40 @@ impl Checker<'_, '_> {
                 }
                 for arg in list.args.iter_mut() {
                     match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(self.expr(e, &arg_cx)),
-                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => star = true,
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                            args.push(self.expr(e, &arg_cx))
+                        }
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
+                            star = true
+                        }
                         _ => self.unsupported(range, "this kind of function argument"),
                     }
                 }
             }
-            FunctionArguments::Subquery(_) => self.unsupported(range, "a subquery as function argument"),
+            FunctionArguments::Subquery(_) => {
+                self.unsupported(range, "a subquery as function argument")
+            }
         }
         if let Some(filter) = &mut function.filter {
-            let filter_cx = ExprCtx { allow_aggregates: false, ..arg_cx };
+            let filter_cx = ExprCtx {
+                allow_aggregates: false,
+                ..arg_cx
+            };
             self.condition(filter, &filter_cx, "FILTER");
         }
-        if !function.within_group.is_empty() || function.null_treatment.is_some() || !matches!(function.parameters, FunctionArguments::None) {
+        if !function.within_group.is_empty()
+            || function.null_treatment.is_some()
+            || !matches!(function.parameters, FunctionArguments::None)
+        {
             self.unsupported(range, "WITHIN GROUP, IGNORE NULLS and parametric calls");
         }
         match &mut function.over {
             Some(WindowType::WindowSpec(spec)) => {
-                let window_cx = ExprCtx { in_aggregate: false, allow_aggregates: cx.allow_aggregates, ..*cx };
+                let window_cx = ExprCtx {
+                    in_aggregate: false,
+                    allow_aggregates: cx.allow_aggregates,
+                    ..*cx
+                };
                 for partition in spec.partition_by.iter_mut() {
                     self.expr(partition, &window_cx);
                 }
@@ -708,7 +911,8 @@ impl Checker<'_, '_> {
             }
         };
         let arg_types: Vec<SqlType> = args.iter().map(|a| a.ty).collect();
-        self.lowering.function_call(expr, &name, &arg_types, typed.ty);
+        self.lowering
+            .function_call(expr, &name, &arg_types, typed.ty);
         typed
     }
 }

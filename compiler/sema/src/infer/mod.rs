@@ -93,7 +93,13 @@ impl Checker<'_, '_> {
         sql_span_to_range(self.text, self.line_index, span)
     }
 
-    fn error(&mut self, code: Code, range: TextRange, message: impl Into<String>, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: Code,
+        range: TextRange,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         let mut diagnostic = Diagnostic::new(code, self.file.clone(), range, message);
         diagnostic.help = help;
         self.diagnostics.push(diagnostic);

@@ -73,7 +73,12 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn set_expr(&mut self, body: &mut SetExpr, outer: Option<&Scope<'_>>, order_by: Option<&mut OrderBy>) -> Output {
+    fn set_expr(
+        &mut self,
+        body: &mut SetExpr,
+        outer: Option<&Scope<'_>>,
+        order_by: Option<&mut OrderBy>,
+    ) -> Output {
         match body {
             SetExpr::Select(select) => self.select(select, outer, order_by),
             SetExpr::Query(query) => {
@@ -81,7 +86,9 @@ impl Checker<'_, '_> {
                 self.order_by_output(order_by, &output);
                 output
             }
-            SetExpr::SetOperation { op, left, right, .. } => {
+            SetExpr::SetOperation {
+                op, left, right, ..
+            } => {
                 let op = op.to_string();
                 let left = self.set_expr(left, outer, None);
                 let right_range = self.range(right.span());
@@ -106,7 +113,11 @@ impl Checker<'_, '_> {
                         });
                         branch.ranges.push(range);
                     }
-                    output = if i == 0 { branch } else { self.unify_branches("VALUES", output, branch, range) };
+                    output = if i == 0 {
+                        branch
+                    } else {
+                        self.unify_branches("VALUES", output, branch, range)
+                    };
                 }
                 output
             }
@@ -118,7 +129,13 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn unify_branches(&mut self, op: &str, left: Output, right: Output, right_range: TextRange) -> Output {
+    fn unify_branches(
+        &mut self,
+        op: &str,
+        left: Output,
+        right: Output,
+        right_range: TextRange,
+    ) -> Output {
         if left.relation.columns.len() != right.relation.columns.len() {
             self.error(
                 Code::SetOperationMismatch,
@@ -168,7 +185,9 @@ impl Checker<'_, '_> {
     /// ORDER BY of a set operation: output columns or ordinals only.
     fn order_by_output(&mut self, order_by: Option<&mut OrderBy>, output: &Output) {
         let Some(order_by) = order_by else { return };
-        let OrderByKind::Expressions(items) = &mut order_by.kind else { return };
+        let OrderByKind::Expressions(items) = &mut order_by.kind else {
+            return;
+        };
         let scope = Scope {
             relations: vec![ScopeRelation {
                 qualifier: String::new(),
@@ -188,21 +207,28 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn select(&mut self, select: &mut Select, outer: Option<&Scope<'_>>, order_by: Option<&mut OrderBy>) -> Output {
+    fn select(
+        &mut self,
+        select: &mut Select,
+        outer: Option<&Scope<'_>>,
+        order_by: Option<&mut OrderBy>,
+    ) -> Output {
         self.refuse_select_extras(select);
         let mut scope = Scope {
             relations: Vec::new(),
             parent: outer,
         };
         for table in &mut select.from {
-            self.from_item(table, &mut scope);
+            self.table_with_joins(table, &mut scope);
         }
         if let Some(selection) = &mut select.selection {
             let cx = ExprCtx::plain(&scope, Clause::Where);
             self.condition(selection, &cx, "WHERE");
         }
         let aggregated = select.projection.iter().any(|item| match item {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => contains_aggregate(e),
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                contains_aggregate(e)
+            }
             _ => false,
         }) || select.having.as_ref().is_some_and(contains_aggregate);
         let grouping = self.group_by(select, &scope, aggregated);
@@ -219,19 +245,19 @@ impl Checker<'_, '_> {
             };
             self.condition(having, &cx, "HAVING");
         }
-        if let Some(order_by) = order_by {
-            if let OrderByKind::Expressions(items) = &mut order_by.kind {
-                for item in items {
-                    if is_ordinal(&item.expr) || is_output_alias(&item.expr, &output.relation) {
-                        continue;
-                    }
-                    let cx = ExprCtx {
-                        grouping: grouping.as_ref(),
-                        allow_aggregates: grouping.is_some(),
-                        ..ExprCtx::plain(&scope, Clause::OrderBy)
-                    };
-                    self.expr(&mut item.expr, &cx);
+        if let Some(order_by) = order_by
+            && let OrderByKind::Expressions(items) = &mut order_by.kind
+        {
+            for item in items {
+                if is_ordinal(&item.expr) || is_output_alias(&item.expr, &output.relation) {
+                    continue;
                 }
+                let cx = ExprCtx {
+                    grouping: grouping.as_ref(),
+                    allow_aggregates: grouping.is_some(),
+                    ..ExprCtx::plain(&scope, Clause::OrderBy)
+                };
+                self.expr(&mut item.expr, &cx);
             }
         }
         output
@@ -244,7 +270,12 @@ impl Checker<'_, '_> {
             (!select.lateral_views.is_empty(), "LATERAL VIEW"),
             (select.prewhere.is_some(), "PREWHERE"),
             (!select.connect_by.is_empty(), "CONNECT BY"),
-            (!select.cluster_by.is_empty() || !select.distribute_by.is_empty() || !select.sort_by.is_empty(), "CLUSTER/DISTRIBUTE/SORT BY"),
+            (
+                !select.cluster_by.is_empty()
+                    || !select.distribute_by.is_empty()
+                    || !select.sort_by.is_empty(),
+                "CLUSTER/DISTRIBUTE/SORT BY",
+            ),
             (!select.named_window.is_empty(), "named WINDOW clauses"),
             (select.qualify.is_some(), "QUALIFY"),
             (select.exclude.is_some(), "EXCLUDE"),
@@ -257,7 +288,12 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn group_by<'s>(&mut self, select: &mut Select, scope: &'s Scope<'s>, aggregated: bool) -> Option<Grouping> {
+    fn group_by<'s>(
+        &mut self,
+        select: &mut Select,
+        scope: &'s Scope<'s>,
+        aggregated: bool,
+    ) -> Option<Grouping> {
         let mut grouping = Grouping::default();
         let mut grouped = aggregated;
         match &mut select.group_by {
@@ -275,7 +311,10 @@ impl Checker<'_, '_> {
                     grouped = true;
                     if let Some(ordinal) = ordinal(expr) {
                         match select.projection.get(ordinal.wrapping_sub(1)) {
-                            Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
+                            Some(
+                                SelectItem::UnnamedExpr(e)
+                                | SelectItem::ExprWithAlias { expr: e, .. },
+                            ) => {
                                 grouping.add_key(e, scope);
                             }
                             _ => {
@@ -333,7 +372,14 @@ impl Checker<'_, '_> {
             SelectItem::ExprWithAlias { expr, alias } => {
                 let range = self.range(alias.span.union(&expr.span()));
                 let typed = self.expr(expr, &cx);
-                self.push_output(output, seen, alias.value.clone(), typed.ty, typed.nullable, range);
+                self.push_output(
+                    output,
+                    seen,
+                    alias.value.clone(),
+                    typed.ty,
+                    typed.nullable,
+                    range,
+                );
             }
             SelectItem::Wildcard(_) => {
                 let range = self.range(item.span());
@@ -353,10 +399,17 @@ impl Checker<'_, '_> {
                     .enumerate()
                     .find(|(_, r)| r.qualifier.eq_ignore_ascii_case(&qualifier))
                 {
-                    Some((r, relation)) => self.expand_relation(r, relation, grouping, range, output, seen),
+                    Some((r, relation)) => {
+                        self.expand_relation(r, relation, grouping, range, output, seen)
+                    }
                     None => {
-                        let candidates: Vec<&str> = scope.relations.iter().map(|r| r.qualifier.as_str()).collect();
-                        let help = did_you_mean(&qualifier, candidates).map(|s| format!("did you mean `{s}.*`?"));
+                        let candidates: Vec<&str> = scope
+                            .relations
+                            .iter()
+                            .map(|r| r.qualifier.as_str())
+                            .collect();
+                        let help = did_you_mean(&qualifier, candidates)
+                            .map(|s| format!("did you mean `{s}.*`?"));
                         self.error(
                             Code::UnknownRelation,
                             range,
@@ -383,21 +436,35 @@ impl Checker<'_, '_> {
         seen: &mut HashSet<String>,
     ) {
         for (c, column) in relation.columns.iter().enumerate() {
-            if relation.merged.iter().any(|m| m.eq_ignore_ascii_case(&column.name)) {
+            if relation
+                .merged
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(&column.name))
+            {
                 continue;
             }
-            if let Some(grouping) = grouping {
-                if !grouping.columns.contains(&(index, c)) {
-                    self.error(
-                        Code::NotGrouped,
-                        range,
-                        format!("`*` includes `{}`, which is neither grouped nor aggregated", column.name),
-                        Some("list the grouped columns instead of `*`".to_string()),
-                    );
-                    continue;
-                }
+            if let Some(grouping) = grouping
+                && !grouping.columns.contains(&(index, c))
+            {
+                self.error(
+                    Code::NotGrouped,
+                    range,
+                    format!(
+                        "`*` includes `{}`, which is neither grouped nor aggregated",
+                        column.name
+                    ),
+                    Some("list the grouped columns instead of `*`".to_string()),
+                );
+                continue;
             }
-            self.push_output(output, seen, column.name.clone(), column.ty, column.nullable, range);
+            self.push_output(
+                output,
+                seen,
+                column.name.clone(),
+                column.ty,
+                column.nullable,
+                range,
+            );
         }
     }
 
@@ -423,7 +490,7 @@ impl Checker<'_, '_> {
         output.ranges.push(range);
     }
 
-    fn from_item(&mut self, table: &mut TableWithJoins, scope: &mut Scope<'_>) {
+    fn table_with_joins(&mut self, table: &mut TableWithJoins, scope: &mut Scope<'_>) {
         if let Some(relation) = self.table_factor(&mut table.relation, scope.parent) {
             scope.relations.push(relation);
         }
@@ -468,17 +535,18 @@ impl Checker<'_, '_> {
         for (name, span) in &using {
             let range = self.range(*span);
             let left = scope.resolve(None, name);
-            let right = relation.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)).cloned();
+            let right = relation
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+                .cloned();
             match (left, right) {
                 (Ok(left), Some(right)) => {
                     if unify(left.ty.ty, right.ty).is_none() {
                         self.error(
                             Code::IncompatibleJoin,
                             range,
-                            format!(
-                                "USING ({name}) joins {} with {}",
-                                left.ty.ty, right.ty
-                            ),
+                            format!("USING ({name}) joins {} with {}", left.ty.ty, right.ty),
                             Some("CAST one side in a CTE before joining".to_string()),
                         );
                     }
@@ -511,18 +579,30 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn table_factor(&mut self, factor: &mut TableFactor, outer: Option<&Scope<'_>>) -> Option<ScopeRelation> {
+    fn table_factor(
+        &mut self,
+        factor: &mut TableFactor,
+        outer: Option<&Scope<'_>>,
+    ) -> Option<ScopeRelation> {
         match factor {
-            TableFactor::Table { name, alias, args: None, with_hints, version: None, partitions, .. }
-                if with_hints.is_empty() && partitions.is_empty() =>
-            {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                version: None,
+                partitions,
+                ..
+            } if with_hints.is_empty() && partitions.is_empty() => {
                 let default_qualifier = last_part(name).to_ascii_lowercase();
                 let mut relation = self.resolve_relation(name);
                 relation.qualifier = default_qualifier;
                 if let Some(alias) = alias {
                     relation.qualifier = alias.name.value.to_ascii_lowercase();
                     let mut output = Output {
-                        relation: Relation { columns: relation.columns.clone() },
+                        relation: Relation {
+                            columns: relation.columns.clone(),
+                        },
                         ranges: Vec::new(),
                     };
                     if !relation.opaque {
@@ -532,7 +612,12 @@ impl Checker<'_, '_> {
                 }
                 Some(relation)
             }
-            TableFactor::Derived { lateral: false, subquery, alias, .. } => {
+            TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias,
+                ..
+            } => {
                 let mut output = self.query(subquery, outer);
                 let mut qualifier = String::new();
                 if let Some(alias) = alias {
@@ -579,10 +664,19 @@ impl Checker<'_, '_> {
     /// `domain.product` through the producer's contract.
     fn resolve_relation(&mut self, name: &mut ObjectName) -> ScopeRelation {
         let range = self.range(name.span());
-        let parts: Vec<String> = name.0.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect();
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| p.to_string().trim_matches('"').to_string())
+            .collect();
         match parts.as_slice() {
             [single] => {
-                if let Some((_, relation)) = self.ctes.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(single)) {
+                if let Some((_, relation)) = self
+                    .ctes
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(single))
+                {
                     return self.known(&relation.clone(), None);
                 }
                 let own = self.scope.name.clone();
@@ -614,7 +708,13 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn local_relation(&mut self, domain: &str, name: &str, object: &mut ObjectName, range: TextRange) -> Option<ScopeRelation> {
+    fn local_relation(
+        &mut self,
+        domain: &str,
+        name: &str,
+        object: &mut ObjectName,
+        range: TextRange,
+    ) -> Option<ScopeRelation> {
         let key = name.to_ascii_lowercase();
         if let Some((model_name, _)) = self.scope.models.get(&key) {
             let target = RelationTarget::Model {
@@ -640,7 +740,12 @@ impl Checker<'_, '_> {
         None
     }
 
-    fn note_dependency(&mut self, target: RelationTarget, object: &mut ObjectName, range: TextRange) {
+    fn note_dependency(
+        &mut self,
+        target: RelationTarget,
+        object: &mut ObjectName,
+        range: TextRange,
+    ) {
         if let Some(physical) = self.lowering.relation_name(&target) {
             *object = physical;
         }
@@ -656,7 +761,10 @@ impl Checker<'_, '_> {
         if help.is_none() {
             for domain in member_domains(self.db) {
                 let id = DomainId::new(self.db, domain.clone());
-                if crate::index::domain_scope(self.db, id).contracts.contains_key(&name.to_ascii_lowercase()) {
+                if crate::index::domain_scope(self.db, id)
+                    .contracts
+                    .contains_key(&name.to_ascii_lowercase())
+                {
                     help = Some(format!(
                         "`{domain}` publishes a product named `{name}`: write `{domain}.{name}` (and declare the dependency)"
                     ));
@@ -673,29 +781,58 @@ impl Checker<'_, '_> {
         self.error(
             Code::UnknownRelation,
             range,
-            format!("no CTE, model or source named `{name}` in domain `{}`", scope.name),
+            format!(
+                "no CTE, model or source named `{name}` in domain `{}`",
+                scope.name
+            ),
             help,
         );
     }
 
-    fn foreign_relation(&mut self, domain: &str, product: &str, object: &mut ObjectName, range: TextRange) -> ScopeRelation {
+    fn foreign_relation(
+        &mut self,
+        domain: &str,
+        product: &str,
+        object: &mut ObjectName,
+        range: TextRange,
+    ) -> ScopeRelation {
         let domains = member_domains(self.db);
-        let Some(domain) = domains.iter().find(|d| d.eq_ignore_ascii_case(domain)).cloned() else {
-            let help = did_you_mean(domain, domains.iter().map(String::as_str)).map(|d| format!("did you mean `{d}.{product}`?"));
+        let Some(domain) = domains
+            .iter()
+            .find(|d| d.eq_ignore_ascii_case(domain))
+            .cloned()
+        else {
+            let help = did_you_mean(domain, domains.iter().map(String::as_str))
+                .map(|d| format!("did you mean `{d}.{product}`?"));
             self.error(
                 Code::UnknownDomain,
                 range,
                 format!("there is no domain `{domain}` in this workspace"),
-                help.or_else(|| Some(format!("the workspace's domains are: {}", domains.join(", ")))),
+                help.or_else(|| {
+                    Some(format!(
+                        "the workspace's domains are: {}",
+                        domains.join(", ")
+                    ))
+                }),
             );
             return self.opaque();
         };
         let domain_id = DomainId::new(self.db, domain.clone());
         let producer = crate::index::domain_scope(self.db, domain_id);
-        let Some((product_name, _)) = producer
-            .contracts
-            .get(&product.to_ascii_lowercase())
-            .map(|_| (producer.models.get(&product.to_ascii_lowercase()).map(|m| m.0.clone()).unwrap_or(product.to_string()), ()))
+        let Some((product_name, _)) =
+            producer
+                .contracts
+                .get(&product.to_ascii_lowercase())
+                .map(|_| {
+                    (
+                        producer
+                            .models
+                            .get(&product.to_ascii_lowercase())
+                            .map(|m| m.0.clone())
+                            .unwrap_or(product.to_string()),
+                        (),
+                    )
+                })
         else {
             if let Some((model_name, _)) = producer.models.get(&product.to_ascii_lowercase()) {
                 self.error(
@@ -723,11 +860,14 @@ impl Checker<'_, '_> {
         if !self.scope.dependencies.contains_key(&domain) {
             let help = format!(
                 "add `{domain}: \"^{}\"` under `dependencies:` in {}/domain.yaml",
-                published_product(self.db, ModelId::new(self.db, domain_id, product_name.clone()))
-                    .as_ref()
-                    .and_then(|p| p.version.as_ref())
-                    .map(|v| format!("{}.{}", v.major, v.minor))
-                    .unwrap_or_else(|| "1.0".to_string()),
+                published_product(
+                    self.db,
+                    ModelId::new(self.db, domain_id, product_name.clone())
+                )
+                .as_ref()
+                .and_then(|p| p.version.as_ref())
+                .map(|v| format!("{}.{}", v.major, v.minor))
+                .unwrap_or_else(|| "1.0".to_string()),
                 self.scope.name
             );
             self.error(
@@ -742,7 +882,10 @@ impl Checker<'_, '_> {
             name: product_name.clone(),
         };
         self.note_dependency(target, object, range);
-        match published_product(self.db, ModelId::new(self.db, domain_id, product_name.clone())) {
+        match published_product(
+            self.db,
+            ModelId::new(self.db, domain_id, product_name.clone()),
+        ) {
             Some(published) => {
                 let label = match &published.version {
                     Some(v) => format!("{domain}.{product_name}@{v}"),

@@ -40,9 +40,16 @@ pub(crate) struct Resolved {
 pub(crate) enum Unresolved {
     /// A relation we could not type: not an error of its own.
     Opaque,
-    UnknownQualifier { candidates: Vec<String> },
-    UnknownColumn { suggestion: Option<String>, product: Option<String> },
-    Ambiguous { qualifiers: Vec<String> },
+    UnknownQualifier {
+        candidates: Vec<String>,
+    },
+    UnknownColumn {
+        suggestion: Option<String>,
+        product: Option<String>,
+    },
+    Ambiguous {
+        qualifiers: Vec<String>,
+    },
 }
 
 impl Scope<'_> {
@@ -53,7 +60,11 @@ impl Scope<'_> {
         }
     }
 
-    pub(crate) fn resolve(&self, qualifier: Option<&str>, name: &str) -> Result<Resolved, Unresolved> {
+    pub(crate) fn resolve(
+        &self,
+        qualifier: Option<&str>,
+        name: &str,
+    ) -> Result<Resolved, Unresolved> {
         let mut scope = Some(self);
         let mut depth = 0;
         let mut any_opaque = false;

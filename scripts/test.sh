@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, architecture rules and every test
+# (unit, snapshot, property, end to end on DuckDB). `.ci/run` calls exactly this.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# One target directory outside the clone, shared by every checkout on this machine.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshc/target}"
+bash scripts/setup-duckdb.sh
+echo "== cargo fmt --check"; cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"; cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== dependency direction"
+for crate in mesh-diagnostics mesh-syntax; do
+  if cargo tree -q -p "$crate" -e normal | grep -q '^.*salsa '; then
+    echo "error: $crate must not depend on salsa" >&2; exit 1
+  fi
+done
+if cargo tree -q -p mesh-analysis -e normal | grep -q 'mesh-engine\|duckdb'; then
+  echo "error: the analysis layer must not depend on the engine" >&2; exit 1
+fi
+echo "== cargo test"; cargo test --workspace --quiet
+echo "== all checks passed"
