@@ -22,10 +22,24 @@ fn diagnostics_page_is_current() {
          | code | name | severity |\n|---|---|---|\n",
     );
     for code in Code::ALL {
-        let _ = writeln!(page, "| [{}](#{}) | {} | {} |", code.as_str(), code.as_str().to_ascii_lowercase(), code.name(), code.default_severity().as_str());
+        let _ = writeln!(
+            page,
+            "| [{}](#{}) | {} | {} |",
+            code.as_str(),
+            code.as_str().to_ascii_lowercase(),
+            code.name(),
+            code.default_severity().as_str()
+        );
     }
     for code in Code::ALL {
-        let _ = write!(page, "\n## {}\n\n`{}` ({})\n\n{}\n", code.as_str(), code.name(), code.default_severity().as_str(), code.doc());
+        let _ = write!(
+            page,
+            "\n## {}\n\n`{}` ({})\n\n{}\n",
+            code.as_str(),
+            code.name(),
+            code.default_severity().as_str(),
+            code.doc()
+        );
     }
     expect_test::expect_file![docs().join("diagnostics.md")].assert_eq(&page);
 }
