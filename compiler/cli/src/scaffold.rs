@@ -113,6 +113,14 @@ pub(crate) fn new_domain(global: &GlobalArgs, name: &str) -> Outcome {
          #      - { name: label, type: VARCHAR }\n";
     let result = create(&root.join(name).join("domain.yaml"), &domain_yaml)
         .and_then(|()| create(&root.join(name).join("sources.yaml"), sources))
+        .and_then(|()| {
+            for sub in ["models", "contracts", "data"] {
+                let dir = root.join(name).join(sub);
+                fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            Ok(())
+        })
         .and_then(|()| add_domain_to_mesh(&root.join("mesh.yaml"), name));
     finish(result)
 }
