@@ -329,9 +329,11 @@ impl Checker<'_, '_> {
                         }
                         continue;
                     }
+                    // Keys are recorded before typing: emission rewrites the
+                    // expression in place, the SELECT list is matched unrewritten.
+                    grouping.add_key(expr, scope);
                     let cx = ExprCtx::plain(scope, Clause::GroupBy);
                     self.expr(expr, &cx);
-                    grouping.add_key(expr, scope);
                 }
             }
         }
