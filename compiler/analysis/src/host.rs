@@ -140,7 +140,7 @@ impl AnalysisHost {
             let domain = DomainId::new(db, domain_name.clone());
             for (name, _) in domain_scope(db, domain).models.values() {
                 let id = ModelId::new(db, domain, name.clone()).as_id();
-                for query in ["analyze_model", "model_signature", "model_dependencies"] {
+                for query in ["analyze_model", "model_signature", "model_references"] {
                     out.insert(
                         format!("{query}({id:?})"),
                         format!("{query}({domain_name}.{name})"),

@@ -62,7 +62,8 @@ pub fn emit_model(
     let mut lowering = target.lowering();
     let inferred = infer_model(
         db,
-        domain,
+        model,
+        true,
         file.path(db),
         file.text(db),
         &parsed.line_index,

@@ -82,7 +82,7 @@ pub(crate) fn function_kind(name: &str) -> Option<FunctionKind> {
         | "floor" | "mod" | "power" | "sqrt" | "ln" | "exp" | "sign" | "lower" | "upper"
         | "length" | "trim" | "ltrim" | "rtrim" | "replace" | "substr" | "substring" | "concat"
         | "split_part" | "lpad" | "rpad" | "strpos" | "starts_with" | "reverse" | "date_trunc"
-        | "date_diff" | "year" | "month" | "day" | "quarter" | "day_of_week" | "current_date"
+        | "date_diff" | "year" | "month" | "day" | "quarter" | "current_date"
         | "current_timestamp" => FunctionKind::Scalar,
         _ => return None,
     };
@@ -316,7 +316,7 @@ pub(crate) fn type_call(
             temporal(2, args[2])?;
             Typed::new(BigInt, any_nullable)
         }
-        "year" | "month" | "day" | "quarter" | "day_of_week" => {
+        "year" | "month" | "day" | "quarter" => {
             arity(name, args, 1, 1)?;
             temporal(0, first)?;
             Typed::new(BigInt, first.nullable)
@@ -401,7 +401,6 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "month",
     "day",
     "quarter",
-    "day_of_week",
     "current_date",
     "current_timestamp",
 ];

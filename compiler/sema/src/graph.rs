@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::db::{Db, DomainId, ModelId};
 use crate::index::{domain_scope, member_domains};
 use crate::lower::RelationTarget;
-use crate::model::model_dependencies;
+use crate::model::model_references;
 
 /// A node of the mesh graph: `domain.name`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,10 +82,8 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
                 is_source: false,
             };
             let model = ModelId::new(db, domain, model_name.clone());
-            let deps: BTreeSet<NodeId> = model_dependencies(db, model)
-                .iter()
-                .map(NodeId::of)
-                .collect();
+            let deps: BTreeSet<NodeId> =
+                model_references(db, model).iter().map(NodeId::of).collect();
             upstream.entry(node).or_default().extend(deps);
         }
     }
@@ -95,6 +93,46 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
         order,
         cycles,
     }
+}
+
+/// The models of one domain that read each other in a cycle (only models of
+/// one domain can: other domains are read through contracts).
+#[salsa::tracked(returns(ref))]
+pub fn domain_cycles<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<BTreeSet<String>> {
+    let name = domain.name(db).clone();
+    let mut upstream: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
+    for (model_name, _) in domain_scope(db, domain).models.values() {
+        let model = ModelId::new(db, domain, model_name.clone());
+        let deps = model_references(db, model)
+            .iter()
+            .filter(|t| matches!(t, RelationTarget::Model { domain, .. } if *domain == name))
+            .map(NodeId::of)
+            .collect();
+        upstream.insert(
+            NodeId::of(&RelationTarget::Model {
+                domain: name.clone(),
+                name: model_name.clone(),
+            }),
+            deps,
+        );
+    }
+    order_and_cycles(&upstream)
+        .1
+        .into_iter()
+        .map(|cycle| cycle.into_iter().map(|n| n.name).collect())
+        .collect()
+}
+
+/// Whether `a` and `b` (same domain) read each other through a cycle; also
+/// true for a model that reads itself.
+pub(crate) fn in_same_cycle(db: &dyn Db, a: ModelId<'_>, b: ModelId<'_>) -> bool {
+    let domain = a.domain(db);
+    if b.domain(db) != domain {
+        return false;
+    }
+    domain_cycles(db, domain)
+        .iter()
+        .any(|cycle| cycle.contains(a.name(db)) && cycle.contains(b.name(db)))
 }
 
 /// Kahn's algorithm for the order; what remains holds the cycles, found by

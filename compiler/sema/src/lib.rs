@@ -30,6 +30,6 @@ pub use index::{
 };
 pub use infer::{Dependency, Inferred, infer_model};
 pub use lower::{Lowering, NoLowering, RelationTarget};
-pub use model::{ModelAnalysis, analyze_model, model_dependencies, model_signature};
+pub use model::{ModelAnalysis, analyze_model, model_references, model_signature};
 pub use relation::{Column, Relation};
 pub use types::Typed;

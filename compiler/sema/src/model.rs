@@ -46,7 +46,8 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
         diagnostics,
     } = infer_model(
         db,
-        domain,
+        model,
+        true,
         path,
         file.text(db),
         &parsed.line_index,
@@ -91,25 +92,41 @@ fn signature_in_cycle<'db>(
     None
 }
 
-/// The relations a model reads, without positions, for the DAG.
-#[salsa::tracked(returns(ref), cycle_result = dependencies_in_cycle)]
-pub fn model_dependencies<'db>(
+/// The relations a model reads, without positions, for the DAG. Computed with
+/// other models opaque, so it depends on no other model and cannot cycle.
+#[salsa::tracked(returns(ref))]
+pub fn model_references<'db>(
     db: &'db dyn Db,
     model: ModelId<'db>,
 ) -> Arc<[crate::lower::RelationTarget]> {
-    let mut targets: Vec<_> = analyze_model(db, model)
+    let domain = model.domain(db);
+    let Some((_, file)) = domain_scope(db, domain)
+        .models
+        .get(&model.name(db).to_ascii_lowercase())
+    else {
+        return Arc::from(Vec::new());
+    };
+    let parsed = parse_model_file(db, *file);
+    let Some(query) = &parsed.query else {
+        return Arc::from(Vec::new());
+    };
+    let mut query = query.clone();
+    let inferred = infer_model(
+        db,
+        model,
+        false,
+        file.path(db),
+        file.text(db),
+        &parsed.line_index,
+        &mut query,
+        &mut NoLowering,
+    );
+    let mut targets: Vec<_> = inferred
         .dependencies
-        .iter()
-        .map(|d| d.target.clone())
+        .into_iter()
+        .map(|d| d.target)
         .collect();
+    targets.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
     targets.dedup();
     targets.into()
-}
-
-fn dependencies_in_cycle<'db>(
-    _db: &'db dyn Db,
-    _id: salsa::Id,
-    _model: ModelId<'db>,
-) -> Arc<[crate::lower::RelationTarget]> {
-    Arc::from(Vec::new())
 }

@@ -102,7 +102,24 @@ pub(crate) fn contains_aggregate(expr: &Expr) -> bool {
         | Expr::Nested(expr)
         | Expr::Cast { expr, .. }
         | Expr::IsNull(expr)
-        | Expr::IsNotNull(expr) => contains_aggregate(expr),
+        | Expr::IsNotNull(expr)
+        | Expr::Extract { expr, .. }
+        | Expr::Ceil { expr, .. }
+        | Expr::Floor { expr, .. }
+        | Expr::Trim { expr, .. } => contains_aggregate(expr),
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            contains_aggregate(expr)
+                || substring_from.as_deref().is_some_and(contains_aggregate)
+                || substring_for.as_deref().is_some_and(contains_aggregate)
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => contains_aggregate(expr) || contains_aggregate(low) || contains_aggregate(high),
         Expr::Case {
             operand,
             conditions,

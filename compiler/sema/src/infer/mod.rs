@@ -14,7 +14,7 @@ use mesh_syntax::ast::Query;
 use mesh_syntax::sql_span_to_range;
 use sqlparser::tokenizer::Span;
 
-use crate::db::{Db, DomainId};
+use crate::db::{Db, DomainId, ModelId};
 use crate::index::DomainScope;
 use crate::lower::{Lowering, RelationTarget};
 use crate::relation::Relation;
@@ -37,18 +37,27 @@ pub struct Inferred {
 }
 
 /// Infers the output of `query`, a model of `domain`, applying `lowering`.
+///
+/// With `resolve_models: false`, other models of the domain are not typed
+/// (they are opaque): that mode only collects what the model reads, for the
+/// dependency graph, without depending on any other model.
+#[allow(clippy::too_many_arguments)]
 pub fn infer_model<'db>(
     db: &'db dyn Db,
-    domain: DomainId<'db>,
+    model: ModelId<'db>,
+    resolve_models: bool,
     file: &Arc<str>,
     text: &str,
     line_index: &LineIndex,
     query: &mut Query,
     lowering: &mut dyn Lowering,
 ) -> Inferred {
+    let domain = model.domain(db);
     let mut checker = Checker {
         db,
         domain,
+        model,
+        resolve_models,
         scope: crate::index::domain_scope(db, domain),
         file: file.clone(),
         text,
@@ -77,6 +86,8 @@ pub(crate) struct Output {
 pub(crate) struct Checker<'a, 'db> {
     db: &'db dyn Db,
     domain: DomainId<'db>,
+    model: ModelId<'db>,
+    resolve_models: bool,
     scope: &'db DomainScope,
     file: Arc<str>,
     text: &'a str,

@@ -279,6 +279,10 @@ impl Checker<'_, '_> {
             (!select.named_window.is_empty(), "named WINDOW clauses"),
             (select.qualify.is_some(), "QUALIFY"),
             (select.exclude.is_some(), "EXCLUDE"),
+            (
+                matches!(select.distinct, Some(mesh_syntax::ast::Distinct::On(_))),
+                "DISTINCT ON",
+            ),
         ];
         for (present, what) in extras {
             if *present {
@@ -353,6 +357,7 @@ impl Checker<'_, '_> {
             allow_aggregates: true,
             ..ExprCtx::plain(scope, Clause::Projection)
         };
+        let item_range = self.range(item.span());
         match item {
             SelectItem::UnnamedExpr(expr) => {
                 let range = self.range(expr.span());
@@ -383,14 +388,16 @@ impl Checker<'_, '_> {
                     range,
                 );
             }
-            SelectItem::Wildcard(_) => {
-                let range = self.range(item.span());
+            SelectItem::Wildcard(options) => {
+                let range = item_range;
+                self.refuse_wildcard_options(options, range);
                 for (r, relation) in scope.relations.iter().enumerate() {
-                    self.expand_relation(r, relation, grouping, range, output, seen);
+                    self.expand_relation(r, relation, true, grouping, range, output, seen);
                 }
             }
             SelectItem::QualifiedWildcard(kind, options) => {
                 let range = self.range(kind.span().union(&options.wildcard_token.0.span));
+                self.refuse_wildcard_options(options, range);
                 let qualifier = match kind {
                     SelectItemQualifiedWildcardKind::ObjectName(name) => last_part(name),
                     SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
@@ -402,7 +409,7 @@ impl Checker<'_, '_> {
                     .find(|(_, r)| r.qualifier.eq_ignore_ascii_case(&qualifier))
                 {
                     Some((r, relation)) => {
-                        self.expand_relation(r, relation, grouping, range, output, seen)
+                        self.expand_relation(r, relation, false, grouping, range, output, seen)
                     }
                     None => {
                         let candidates: Vec<&str> = scope
@@ -422,26 +429,44 @@ impl Checker<'_, '_> {
                 }
             }
             SelectItem::ExprWithAliases { .. } => {
-                let range = self.range(item.span());
-                self.unsupported(range, "multiple aliases for one expression");
+                self.unsupported(item_range, "multiple aliases for one expression");
             }
         }
     }
 
+    fn refuse_wildcard_options(
+        &mut self,
+        options: &mesh_syntax::ast::WildcardAdditionalOptions,
+        range: TextRange,
+    ) {
+        if options.opt_ilike.is_some()
+            || options.opt_exclude.is_some()
+            || options.opt_except.is_some()
+            || options.opt_replace.is_some()
+            || options.opt_rename.is_some()
+        {
+            self.unsupported(range, "`*` with EXCLUDE, EXCEPT, REPLACE, RENAME or ILIKE");
+        }
+    }
+
+    /// Expands `*` (`skip_merged`: a column merged by USING appears once) or `t.*`.
+    #[allow(clippy::too_many_arguments)]
     fn expand_relation(
         &mut self,
         index: usize,
         relation: &ScopeRelation,
+        skip_merged: bool,
         grouping: Option<&Grouping>,
         range: TextRange,
         output: &mut Output,
         seen: &mut HashSet<String>,
     ) {
         for (c, column) in relation.columns.iter().enumerate() {
-            if relation
-                .merged
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(&column.name))
+            if skip_merged
+                && relation
+                    .merged
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&column.name))
             {
                 continue;
             }
@@ -725,6 +750,11 @@ impl Checker<'_, '_> {
             };
             let model = ModelId::new(self.db, self.domain, model_name.clone());
             self.note_dependency(target, object, range);
+            if !self.resolve_models || crate::graph::in_same_cycle(self.db, self.model, model) {
+                // Typing a model of our own cycle would recurse; the cycle is
+                // reported once, from the graph.
+                return Some(self.opaque());
+            }
             return Some(match model_signature(self.db, model) {
                 Some(relation) => self.known(relation, None),
                 None => self.opaque(),
