@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use mesh_analysis::{AnalysisHost, Change};
 
 /// Splits a fixture into (path, text) files.
-pub fn parse_fixture(text: &str) -> BTreeMap<String, String> {
+pub(crate) fn parse_fixture(text: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut current: Option<(String, String)> = None;
     for line in text.split_inclusive('\n') {
@@ -25,7 +25,7 @@ pub fn parse_fixture(text: &str) -> BTreeMap<String, String> {
 }
 
 /// A host with the fixture's files loaded.
-pub fn host(files: &BTreeMap<String, String>) -> AnalysisHost {
+pub(crate) fn host(files: &BTreeMap<String, String>) -> AnalysisHost {
     let mut host = AnalysisHost::new();
     let mut change = Change::default();
     for (path, text) in files {
@@ -38,7 +38,7 @@ pub fn host(files: &BTreeMap<String, String>) -> AnalysisHost {
 
 /// The `.mesh` fixtures of a testdata directory, sorted; fails on snapshots
 /// (`extension`) that have no fixture.
-pub fn fixtures(dir: &std::path::Path, snapshot_extension: &str) -> Vec<std::path::PathBuf> {
+pub(crate) fn fixtures(dir: &std::path::Path, snapshot_extension: &str) -> Vec<std::path::PathBuf> {
     let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .expect("testdata directory exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
