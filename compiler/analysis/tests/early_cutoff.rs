@@ -1,41 +1,10 @@
 //! Incrementality: which queries run again after an edit. Uses the database's
 //! log of executed queries (salsa `WillExecute` events) on the jaffle_mesh example.
 
-use std::path::Path;
+mod common;
 
+use common::jaffle;
 use mesh_analysis::{AnalysisHost, Change};
-
-fn jaffle() -> AnalysisHost {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh");
-    let mut change = Change::default();
-    for path in walk(&root, &root) {
-        let text = std::fs::read_to_string(root.join(&path)).expect("example files are UTF-8");
-        change.set_file(path, text);
-    }
-    let mut host = AnalysisHost::new();
-    host.apply_change(change);
-    host
-}
-
-fn walk(root: &Path, dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("readable example") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(walk(root, &path));
-        } else {
-            let relative = path
-                .strip_prefix(root)
-                .expect("under root")
-                .to_string_lossy()
-                .replace('\\', "/");
-            if relative.ends_with(".sql") || relative.ends_with(".yaml") {
-                out.push(relative);
-            }
-        }
-    }
-    out
-}
 
 /// Applies one edit, re-checks, and returns the names of the re-executed
 /// per-model queries, e.g. `analyze_model(insights.customer_orders)`.
