@@ -1,7 +1,7 @@
 //! `meshc build`, `meshc compile` and `meshc run`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mesh_analysis::{
     BuildPlan, Diagnostic, Materialization, PlanError, Selector, Severity, SourceFormat, Target,
@@ -9,7 +9,7 @@ use mesh_analysis::{
 };
 use mesh_engine::{ModelNode, NodeKind, NodeStatus, RunEvent, RunPlan, SourceColumn, SourceLoad};
 
-use crate::session::Session;
+use crate::session::{Session, open_workspace};
 use crate::{BuildArgs, DiagnosticFormat, GlobalArgs, Outcome, RunArgs, TargetArg};
 
 fn target(arg: TargetArg) -> Target {
@@ -20,10 +20,7 @@ fn target(arg: TargetArg) -> Target {
 
 /// Loads, checks and plans; prints diagnostics. `Err` is the outcome to return.
 fn checked_plan(global: &GlobalArgs, args: &BuildArgs) -> Result<(Session, BuildPlan), Outcome> {
-    let session = Session::load(global).map_err(|message| {
-        eprintln!("error: {message}");
-        Outcome::Usage
-    })?;
+    let session = open_workspace(global)?;
     let mut selectors: Vec<Selector> = Vec::new();
     for text in &args.select {
         match parse_selector(text) {
@@ -352,12 +349,4 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     } else {
         Outcome::Failure
     }
-}
-
-#[allow(dead_code)]
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }

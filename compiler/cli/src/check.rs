@@ -2,16 +2,13 @@
 
 use mesh_analysis::Severity;
 
-use crate::session::Session;
+use crate::session::open_workspace;
 use crate::{DiagnosticFormat, GlobalArgs, Outcome};
 
 pub(crate) fn run(global: &GlobalArgs, format: DiagnosticFormat) -> Outcome {
-    let session = match Session::load(global) {
+    let session = match open_workspace(global) {
         Ok(session) => session,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Usage;
-        }
+        Err(outcome) => return outcome,
     };
     let started = std::time::Instant::now();
     let diagnostics = session.host.check();

@@ -1,16 +1,13 @@
 //! `meshc query`: read the database of the last run.
 
 use crate::build::default_database;
-use crate::session::Session;
+use crate::session::open_workspace;
 use crate::{GlobalArgs, Outcome, QueryFormat};
 
 pub(crate) fn run(global: &GlobalArgs, sql: &str, format: QueryFormat) -> Outcome {
-    let session = match Session::load(global) {
+    let session = match open_workspace(global) {
         Ok(session) => session,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Usage;
-        }
+        Err(outcome) => return outcome,
     };
     let database = default_database(&session);
     let result = match mesh_engine::query(&database, sql) {

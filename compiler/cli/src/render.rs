@@ -95,9 +95,6 @@ pub fn render(
             diagnostic.message
         );
     }
-    if diagnostic.file.is_empty() || source.is_none() {
-        return out;
-    }
     out
 }
 

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::session::Session;
+use crate::session::open_workspace;
 use crate::{GlobalArgs, Outcome};
 
 fn valid_name(name: &str) -> bool {
@@ -82,12 +82,9 @@ pub(crate) fn new_domain(global: &GlobalArgs, name: &str) -> Outcome {
     if !valid_name(name) {
         return refuse_name("domain", name);
     }
-    let session = match Session::load(global) {
+    let session = match open_workspace(global) {
         Ok(session) => session,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Usage;
-        }
+        Err(outcome) => return outcome,
     };
     let root = &session.root;
     let domain_yaml = format!(
@@ -176,12 +173,9 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
     if !valid_name(name) {
         return refuse_name("product", name);
     }
-    let session = match Session::load(global) {
+    let session = match open_workspace(global) {
         Ok(session) => session,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Usage;
-        }
+        Err(outcome) => return outcome,
     };
     let dir = session.root.join(domain);
     if !dir.join("domain.yaml").is_file() {

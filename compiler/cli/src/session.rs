@@ -103,6 +103,15 @@ impl Session {
     }
 }
 
+/// Loads the workspace for a command; when it cannot be found, prints why and
+/// returns the usage outcome (exit code 2).
+pub(crate) fn open_workspace(global: &GlobalArgs) -> Result<Session, crate::Outcome> {
+    Session::load(global).map_err(|message| {
+        eprintln!("error: {message}");
+        crate::Outcome::Usage
+    })
+}
+
 /// Colors only on a terminal, unless forced.
 pub(crate) fn style(choice: ColorChoice) -> Style {
     match choice {

@@ -9,7 +9,7 @@ use mesh_diagnostics::{Code, Diagnostic};
 use serde::Deserialize;
 
 use crate::types::SqlType;
-use crate::yaml::{Positions, Spanned, deserialize};
+use crate::yaml::{Positions, Spanned, deserialize, parse_version};
 
 /// `mesh.yaml`: the workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,24 +179,10 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
     let Some(raw) = raw else {
         return (None, diagnostics);
     };
-    let version = raw.version.as_ref().and_then(|v| {
-        let spanned = positions.spanned(v);
-        match semver::Version::parse(spanned.value.trim()) {
-            Ok(version) => Some(Spanned::new(version, spanned.range)),
-            Err(error) => {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidVersion,
-                        file.clone(),
-                        spanned.range,
-                        format!("`{}` is not a semver version: {error}", spanned.value),
-                    )
-                    .with_help("write MAJOR.MINOR.PATCH, for example `1.0.0`"),
-                );
-                None
-            }
-        }
-    });
+    let version = raw
+        .version
+        .as_ref()
+        .and_then(|v| parse_version(file, &positions.spanned(v), "", &mut diagnostics));
     let mut dependencies = Vec::new();
     let mut raw_dependencies: Vec<_> = raw.dependencies.iter().collect();
     raw_dependencies.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));

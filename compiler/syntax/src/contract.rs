@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::config::unknown_type;
 use crate::types::SqlType;
-use crate::yaml::{Positions, Spanned, deserialize};
+use crate::yaml::{Positions, Spanned, deserialize, parse_version};
 
 /// One column a contract promises.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -94,25 +94,12 @@ pub fn parse_contract(file: &Arc<str>, text: &str) -> (Option<Contract>, Vec<Dia
     };
     let _ = (&raw.api_version, &raw.kind);
     let version = raw.version.as_ref().and_then(|v| {
-        let spanned = positions.spanned(v);
-        match semver::Version::parse(spanned.value.trim()) {
-            Ok(version) => Some(Spanned::new(version, spanned.range)),
-            Err(error) => {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidVersion,
-                        file.clone(),
-                        spanned.range,
-                        format!(
-                            "contract version `{}` is not semver: {error}",
-                            spanned.value
-                        ),
-                    )
-                    .with_help("write MAJOR.MINOR.PATCH, for example `1.0.0`"),
-                );
-                None
-            }
-        }
+        parse_version(
+            file,
+            &positions.spanned(v),
+            "contract version ",
+            &mut diagnostics,
+        )
     });
     if raw.schema.len() > 1 {
         let extra = positions.spanned(&raw.schema[1].name);

@@ -74,6 +74,31 @@ impl<'a> Positions<'a> {
     }
 }
 
+/// Parses a semver version written in YAML; a bad one becomes MESH0207 at its span.
+/// `what` prefixes the message (`""` or `"contract version "`).
+pub(crate) fn parse_version(
+    file: &Arc<str>,
+    value: &Spanned<String>,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Spanned<semver::Version>> {
+    match semver::Version::parse(value.value.trim()) {
+        Ok(version) => Some(Spanned::new(version, value.range)),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidVersion,
+                    file.clone(),
+                    value.range,
+                    format!("{what}`{}` is not a semver version: {error}", value.value),
+                )
+                .with_help("write MAJOR.MINOR.PATCH, for example `1.0.0`"),
+            );
+            None
+        }
+    }
+}
+
 /// Deserializes a YAML document into `T`, turning every failure into a
 /// diagnostic at the position marked-yaml reports.
 pub(crate) fn deserialize<T: DeserializeOwned>(

@@ -11,7 +11,7 @@ use mesh_syntax::ast::{
     TableWithJoins, Value,
 };
 
-use super::expr::{Clause, ExprCtx, Grouping, contains_aggregate, normalized};
+use super::expr::{Clause, ExprCtx, Grouping, contains_aggregate};
 use super::scope::{Scope, ScopeRelation};
 use super::{Checker, Dependency, Output};
 use crate::db::{DomainId, ModelId};
@@ -966,9 +966,4 @@ fn is_output_alias(expr: &Expr, output: &Relation) -> bool {
         Expr::Identifier(ident) => output.column(&ident.value).is_some(),
         _ => false,
     }
-}
-
-#[allow(dead_code)]
-fn key_text(expr: &Expr) -> String {
-    normalized(expr)
 }
