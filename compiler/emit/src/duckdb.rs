@@ -3,7 +3,13 @@
 //! What differs from mesh SQL semantics: `/` on integers returns a DOUBLE
 //! (mesh SQL truncates toward zero, so it becomes `//`, which truncates toward
 //! zero on DuckDB); SUM over integers returns HUGEINT (mesh SQL: BIGINT);
-//! DATE_TRUNC on a DATE returns a TIMESTAMP (mesh SQL: DATE). Domains are schemas.
+//! DATE_TRUNC on a DATE returns a TIMESTAMP (mesh SQL: DATE); ROUND of a
+//! DECIMAL narrows the scale to the digits kept and SIGN returns a TINYINT
+//! (mesh SQL: the argument's DECIMAL type, INTEGER); DECIMAL products and
+//! mixed integer/DECIMAL arithmetic get DuckDB's own widths (mesh SQL: the
+//! exact widths of `types.rs`). Each of those is cast to the mesh type, so a
+//! materialized column has exactly the type meshc inferred (tested against
+//! DuckDB's catalog). Domains are schemas.
 
 use mesh_sema::{Lowering, RelationTarget};
 use mesh_syntax::SqlType;
@@ -28,22 +34,44 @@ impl Lowering for DuckDb {
         }
     }
 
+    fn arithmetic(&mut self, expr: &mut Expr, left: SqlType, right: SqlType, result: SqlType) {
+        let both_decimal = matches!(left, SqlType::Decimal { .. })
+            && matches!(right, SqlType::Decimal { .. });
+        let is_product = matches!(
+            expr,
+            Expr::BinaryOp {
+                op: BinaryOperator::Multiply,
+                ..
+            }
+        );
+        if matches!(result, SqlType::Decimal { .. }) && (is_product || !both_decimal) {
+            cast_to(expr, result);
+        }
+    }
+
     fn function_call(&mut self, expr: &mut Expr, name: &str, args: &[SqlType], result: SqlType) {
         let needs_cast = match name {
             "sum" => args.first().is_some_and(|a| a.is_integer()),
             "date_trunc" => result == SqlType::Date,
+            "round" => matches!(result, SqlType::Decimal { .. }),
+            "sign" => true,
             _ => false,
         };
         if needs_cast {
-            let inner = std::mem::replace(expr, Expr::value(mesh_syntax::ast::Value::Null));
-            *expr = Expr::Cast {
-                kind: CastKind::Cast,
-                expr: Box::new(inner),
-                data_type: data_type(result),
-                format: None,
-            };
+            cast_to(expr, result);
         }
     }
+}
+
+/// Wraps `expr` in `CAST(expr AS ty)`.
+fn cast_to(expr: &mut Expr, ty: SqlType) {
+    let inner = std::mem::replace(expr, Expr::value(mesh_syntax::ast::Value::Null));
+    *expr = Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(inner),
+        data_type: data_type(ty),
+        format: None,
+    };
 }
 
 /// The DuckDB spelling of a mesh SQL type.

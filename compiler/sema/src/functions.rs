@@ -205,10 +205,15 @@ pub(crate) fn type_call(
             arity(name, args, 2, 2)?;
             Typed::new(first.ty, true)
         }
-        "abs" | "sign" => {
+        "abs" => {
             arity(name, args, 1, 1)?;
             numeric(0, first)?;
             Typed::new(first.ty, first.nullable)
+        }
+        "sign" => {
+            arity(name, args, 1, 1)?;
+            numeric(0, first)?;
+            Typed::new(Integer, first.nullable)
         }
         "round" => {
             arity(name, args, 1, 2)?;

@@ -27,6 +27,11 @@ pub trait Lowering {
     /// `left / right` where both operands are integers: mesh SQL truncates toward zero.
     fn integer_division(&mut self, _expr: &mut Expr) {}
 
+    /// `left + - * % right` on numbers was typed; `result` is the mesh type it
+    /// must produce.
+    fn arithmetic(&mut self, _expr: &mut Expr, _left: SqlType, _right: SqlType, _result: SqlType) {
+    }
+
     /// A function call was typed; `result` is the mesh type it must produce.
     fn function_call(
         &mut self,

@@ -90,6 +90,7 @@ pub(crate) fn unify(a: SqlType, b: SqlType) -> Option<SqlType> {
                 scale,
             })
         }
+        (Real, x) | (x, Real) if x.is_numeric() && x != Double => Some(Real),
         (x, y) if x.is_numeric() && y.is_numeric() => Some(Double),
         (Date, Timestamp) | (Timestamp, Date) => Some(Timestamp),
         _ => None,
@@ -115,14 +116,51 @@ pub(crate) fn castable(from: SqlType, to: SqlType) -> bool {
     }
 }
 
-/// The result of `a op b` for `+ - * %` on numbers.
-pub(crate) fn arithmetic(a: SqlType, b: SqlType) -> Option<SqlType> {
-    if !(a.is_numeric() || a == SqlType::Null) || !(b.is_numeric() || b == SqlType::Null) {
+/// The exact decimal type of an integer type (`None` for anything else).
+fn as_decimal(ty: SqlType) -> Option<(u8, u8)> {
+    match ty {
+        SqlType::Decimal { precision, scale } => Some((precision, scale)),
+        int if int.is_integer() => Some((integer_digits(int), 0)),
+        _ => None,
+    }
+}
+
+/// Arithmetic operators on numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Multiply,
+    Modulo,
+}
+
+/// The result of `a op b` for `+ - * %` on numbers. Exact operands with a
+/// DECIMAL among them give a DECIMAL wide enough for the result: `+`/`-` keep
+/// the larger scale and add one integral digit, `*` adds precisions and
+/// scales (both capped at 38 digits).
+pub(crate) fn arithmetic(op: Arith, a: SqlType, b: SqlType) -> Option<SqlType> {
+    use SqlType::*;
+    if !(a.is_numeric() || a == Null) || !(b.is_numeric() || b == Null) {
         return None;
     }
-    match (a, b) {
-        (SqlType::Null, SqlType::Null) => Some(SqlType::Integer),
-        _ => unify(a, b),
+    let has_decimal = matches!(a, Decimal { .. }) || matches!(b, Decimal { .. });
+    match (as_decimal(a), as_decimal(b)) {
+        (Some((p1, s1)), Some((p2, s2))) if has_decimal && op != Arith::Modulo => {
+            let (precision, scale) = match op {
+                Arith::Multiply => (p1 + p2, s1 + s2),
+                _ => {
+                    let scale = s1.max(s2);
+                    ((p1 - s1).max(p2 - s2) + scale + 1, scale)
+                }
+            };
+            Some(Decimal {
+                precision: precision.min(38),
+                scale: scale.min(38).min(precision.min(38)),
+            })
+        }
+        _ => match (a, b) {
+            (Null, Null) => Some(Integer),
+            _ => unify(a, b),
+        },
     }
 }
 

@@ -12,7 +12,7 @@ use mesh_syntax::ast::{
 use super::Checker;
 use super::scope::{Scope, Unresolved};
 use crate::functions::{FUNCTION_NAMES, FunctionKind, function_kind, type_call};
-use crate::types::{Typed, arithmetic, castable, comparable, unify};
+use crate::types::{Arith, Typed, arithmetic, castable, comparable, unify};
 
 /// The clause an expression sits in; decides which errors apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -582,14 +582,19 @@ impl Checker<'_, '_> {
         use BinaryOperator as B;
         match op {
             B::Plus | B::Minus | B::Multiply | B::Modulo => {
+                // DATE ± INTERVAL is a TIMESTAMP: an interval may hold hours.
+                let shifted = |ty: SqlType| match ty {
+                    SqlType::Date => SqlType::Timestamp,
+                    other => other,
+                };
                 if l.ty.is_temporal()
                     && r.ty == SqlType::Interval
                     && matches!(op, B::Plus | B::Minus)
                 {
-                    return Typed::new(l.ty, nullable);
+                    return Typed::new(shifted(l.ty), nullable);
                 }
                 if l.ty == SqlType::Interval && r.ty.is_temporal() && op == B::Plus {
-                    return Typed::new(r.ty, nullable);
+                    return Typed::new(shifted(r.ty), nullable);
                 }
                 if l.ty.is_temporal() && r.ty.is_temporal() && op == B::Minus {
                     self.error(
@@ -601,9 +606,26 @@ impl Checker<'_, '_> {
                     );
                     return Typed::new(SqlType::BigInt, nullable);
                 }
-                match arithmetic(l.ty, r.ty) {
-                    Some(ty) if op != B::Modulo || ty.is_integer() => Typed::new(ty, nullable),
-                    _ => {
+                let arith = match op {
+                    B::Multiply => Arith::Multiply,
+                    B::Modulo => Arith::Modulo,
+                    _ => Arith::Add,
+                };
+                match arithmetic(arith, l.ty, r.ty) {
+                    Some(ty) if op != B::Modulo || ty.is_integer() => {
+                        self.lowering.arithmetic(expr, l.ty, r.ty, ty);
+                        Typed::new(ty, nullable)
+                    }
+                    Some(_) => {
+                        self.error(
+                            Code::FunctionArgumentType,
+                            range,
+                            format!("operator % takes integers, found {} and {}", l.ty, r.ty),
+                            Some("CAST both operands to an integer type".to_string()),
+                        );
+                        Typed::unknown()
+                    }
+                    None => {
                         self.error(
                             Code::FunctionArgumentType,
                             range,
