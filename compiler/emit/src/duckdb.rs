@@ -35,8 +35,8 @@ impl Lowering for DuckDb {
     }
 
     fn arithmetic(&mut self, expr: &mut Expr, left: SqlType, right: SqlType, result: SqlType) {
-        let both_decimal = matches!(left, SqlType::Decimal { .. })
-            && matches!(right, SqlType::Decimal { .. });
+        let both_decimal =
+            matches!(left, SqlType::Decimal { .. }) && matches!(right, SqlType::Decimal { .. });
         let is_product = matches!(
             expr,
             Expr::BinaryOp {

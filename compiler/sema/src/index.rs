@@ -156,6 +156,10 @@ pub struct DomainScope {
     pub contracts: BTreeMap<String, SourceFile>,
     /// Declared dependencies: domain name -> requirement.
     pub dependencies: BTreeMap<String, Spanned<semver::VersionReq>>,
+    /// The domain.yaml or sources.yaml exists but could not be read (already
+    /// reported): names it would declare are not reported again as unknown.
+    pub config_unreadable: bool,
+    pub sources_unreadable: bool,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -173,6 +177,7 @@ pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope 
     let mut scope = DomainScope {
         name: name.clone(),
         exists: member && files.domain_yaml.is_some(),
+        config_unreadable: files.domain_yaml.is_some() && config.is_none(),
         ..DomainScope::default()
     };
     if !member {
@@ -188,7 +193,9 @@ pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope 
         scope.contracts.insert(product.to_ascii_lowercase(), *file);
     }
     if let Some(file) = files.sources_yaml {
-        for decl in &parse_sources_file(db, file).0.sources {
+        let (parsed, diagnostics) = parse_sources_file(db, file);
+        scope.sources_unreadable = parsed.sources.is_empty() && !diagnostics.is_empty();
+        for decl in &parsed.sources {
             let relation = Relation {
                 columns: decl
                     .columns

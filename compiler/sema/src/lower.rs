@@ -29,8 +29,7 @@ pub trait Lowering {
 
     /// `left + - * % right` on numbers was typed; `result` is the mesh type it
     /// must produce.
-    fn arithmetic(&mut self, _expr: &mut Expr, _left: SqlType, _right: SqlType, _result: SqlType) {
-    }
+    fn arithmetic(&mut self, _expr: &mut Expr, _left: SqlType, _right: SqlType, _result: SqlType) {}
 
     /// A function call was typed; `result` is the mesh type it must produce.
     fn function_call(

@@ -319,14 +319,17 @@ pub fn parse_sources(file: &Arc<str>, text: &str) -> (SourcesFile, Vec<Diagnosti
         for column in &source.columns {
             let _ = &column.description;
             let ty = positions.spanned(&column.ty);
-            match SqlType::parse(&ty.value) {
-                Some(parsed) => columns.push(SourceColumn {
-                    name: positions.spanned(&column.name),
-                    ty: Spanned::new(parsed, ty.range),
-                    required: column.required,
-                }),
-                None => diagnostics.push(unknown_type(file, &ty)),
-            }
+            // A column of unknown type is kept, typed NULL (compatible with
+            // everything), so its readers get no second error.
+            let parsed = SqlType::parse(&ty.value).unwrap_or_else(|| {
+                diagnostics.push(unknown_type(file, &ty));
+                SqlType::Null
+            });
+            columns.push(SourceColumn {
+                name: positions.spanned(&column.name),
+                ty: Spanned::new(parsed, ty.range),
+                required: column.required,
+            });
         }
         sources.push(SourceDecl {
             name: positions.spanned(&source.name),

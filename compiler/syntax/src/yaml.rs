@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use marked_yaml::{FromYamlError, LoaderOptions, Marker};
+use marked_yaml::{LoaderOptions, Marker};
 use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
 use serde::de::DeserializeOwned;
 
@@ -118,9 +118,9 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
         return (None, vec![diagnostic]);
     }
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    match marked_yaml::from_yaml_with_options(0, text, options) {
-        Ok(value) => (Some(value), Vec::new()),
-        Err(FromYamlError::ParseYaml(error)) => {
+    let mut node = match marked_yaml::parse_yaml_with_options(0, text, options) {
+        Ok(node) => node,
+        Err(error) => {
             let marker = load_error_marker(&error);
             let at = marker.map(|m| positions.offset(&m)).unwrap_or(0);
             let message = strip_marker_prefix(&error.to_string());
@@ -131,32 +131,81 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
                 format!("invalid YAML in the {what}: {message}"),
             )
             .with_help("check indentation (spaces, not tabs), quotes and `key: value` pairs");
-            (None, vec![diagnostic])
+            return (None, vec![diagnostic]);
         }
-        Err(FromYamlError::FromNode(error)) => {
-            let range = error
-                .start_mark()
-                .map(|m| {
-                    let at = positions.offset(&m);
-                    positions
-                        .range(&marked_yaml::Span::new_start(m))
-                        .max_with(at)
-                })
-                .or_else(|| unknown_key_range(text, &error))
-                .unwrap_or_else(|| TextRange::empty(0));
-            let message = match error.path() {
-                Some(path) => format!("at `{path}`: {}", *error),
-                None => error.to_string(),
+    };
+    // An unknown key is reported and dropped, and the rest of the file is read:
+    // one typo must not take the whole file (and everything it declares) away.
+    let mut diagnostics = Vec::new();
+    loop {
+        let error = match marked_yaml::from_node::<T>(&node) {
+            Ok(value) => return (Some(value), diagnostics),
+            Err(error) => error,
+        };
+        if let marked_yaml::Error::UnknownFieldError(field, expected, span) = &*error
+            && let Some(start) = span.start().copied()
+            && diagnostics.len() < 64
+            && remove_key_at(&mut node, &start)
+        {
+            let at = positions.offset(&start);
+            let mut diagnostic = Diagnostic::new(
+                Code::InvalidConfig,
+                file.clone(),
+                TextRange::new(at, at + field.len() as u32),
+                format!("unknown key `{field}` in the {what}"),
+            );
+            diagnostic = match mesh_diagnostics::did_you_mean(field, expected.iter().copied()) {
+                Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                None => diagnostic.with_help(format!(
+                    "expected one of {}; see docs/workspace-format.md",
+                    expected
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             };
-            let diagnostic = Diagnostic::new(
+            diagnostics.push(diagnostic);
+            continue;
+        }
+        let range = error
+            .start_mark()
+            .map(|m| {
+                let at = positions.offset(&m);
+                positions
+                    .range(&marked_yaml::Span::new_start(m))
+                    .max_with(at)
+            })
+            .unwrap_or_else(|| TextRange::empty(0));
+        let message = match error.path() {
+            Some(path) => format!("at `{path}`: {}", *error),
+            None => error.to_string(),
+        };
+        diagnostics.push(
+            Diagnostic::new(
                 Code::InvalidConfig,
                 file.clone(),
                 range,
                 format!("unexpected shape of the {what}: {message}"),
             )
-            .with_help("see docs/workspace-format.md for every key and its type");
-            (None, vec![diagnostic])
+            .with_help("see docs/workspace-format.md for every key and its type"),
+        );
+        return (None, diagnostics);
+    }
+}
+
+/// Removes the mapping entry whose key starts at `start`; false when none does.
+fn remove_key_at(node: &mut marked_yaml::Node, start: &Marker) -> bool {
+    match node {
+        marked_yaml::Node::Mapping(map) => {
+            let before = map.len();
+            map.retain(|key, _| key.span().start() != Some(start));
+            before != map.len() || map.values_mut().any(|value| remove_key_at(value, start))
         }
+        marked_yaml::Node::Sequence(items) => {
+            items.iter_mut().any(|item| remove_key_at(item, start))
+        }
+        marked_yaml::Node::Scalar(_) => false,
     }
 }
 
@@ -206,24 +255,4 @@ fn next_char_end(text: &str, at: u32) -> u32 {
         .and_then(|rest| rest.chars().next())
         .map(|c| at + c.len_utf8() as u32)
         .unwrap_or(at)
-}
-
-/// marked-yaml gives unknown-key errors no position; find the key in the text.
-fn unknown_key_range(text: &str, error: &marked_yaml::FromNodeError) -> Option<TextRange> {
-    let marked_yaml::Error::UnknownFieldError(field, _, _) = &**error else {
-        return None;
-    };
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches([' ', '-']);
-        let indent = line.len() - trimmed.len();
-        if let Some(rest) = trimmed.strip_prefix(field.as_str())
-            && rest.trim_start().starts_with(':')
-        {
-            let start = (offset + indent) as u32;
-            return Some(TextRange::new(start, start + field.len() as u32));
-        }
-        offset += line.len();
-    }
-    None
 }

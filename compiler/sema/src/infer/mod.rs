@@ -96,7 +96,8 @@ pub(crate) struct Checker<'a, 'db> {
     diagnostics: Vec<Diagnostic>,
     dependencies: Vec<Dependency>,
     /// CTEs visible at this point, innermost last (lower-cased name).
-    ctes: Vec<(String, Relation)>,
+    /// CTEs in scope; `None` for one whose columns are unknown (already reported).
+    ctes: Vec<(String, Option<Relation>)>,
 }
 
 impl Checker<'_, '_> {

@@ -28,12 +28,23 @@ impl Checker<'_, '_> {
             if with.recursive {
                 let range = self.range(with.with_token.0.span);
                 self.unsupported(range, "WITH RECURSIVE");
+                // Its CTEs stay opaque, so references to them add no errors.
+                for cte in &with.cte_tables {
+                    self.ctes
+                        .push((cte.alias.name.value.to_ascii_lowercase(), None));
+                }
             }
             for cte in &mut with.cte_tables {
                 let mut output = self.query(&mut cte.query, outer);
-                self.rename_columns(&mut output, &cte.alias.columns, cte.alias.name.span);
-                self.ctes
-                    .push((cte.alias.name.value.to_ascii_lowercase(), output.relation));
+                if with.recursive {
+                    continue;
+                }
+                let renamed =
+                    self.rename_columns(&mut output, &cte.alias.columns, cte.alias.name.span);
+                self.ctes.push((
+                    cte.alias.name.value.to_ascii_lowercase(),
+                    renamed.then_some(output.relation),
+                ));
             }
         }
         if query.fetch.is_some() || !query.locks.is_empty() || !query.pipe_operators.is_empty() {
@@ -50,9 +61,9 @@ impl Checker<'_, '_> {
         output: &mut Output,
         columns: &[mesh_syntax::ast::TableAliasColumnDef],
         span: sqlparser::tokenizer::Span,
-    ) {
+    ) -> bool {
         if columns.is_empty() {
-            return;
+            return true;
         }
         if columns.len() != output.relation.columns.len() {
             let range = self.range(span);
@@ -66,11 +77,12 @@ impl Checker<'_, '_> {
                 ),
                 None,
             );
-            return;
+            return false;
         }
         for (column, alias) in output.relation.columns.iter_mut().zip(columns) {
             column.name = alias.name.value.clone();
         }
+        true
     }
 
     fn set_expr(
@@ -633,8 +645,12 @@ impl Checker<'_, '_> {
                         ranges: Vec::new(),
                     };
                     if !relation.opaque {
-                        self.rename_columns(&mut output, &alias.columns, alias.name.span);
-                        relation.columns = output.relation.columns;
+                        if self.rename_columns(&mut output, &alias.columns, alias.name.span) {
+                            relation.columns = output.relation.columns;
+                        } else {
+                            relation.columns.clear();
+                            relation.opaque = true;
+                        }
                     }
                 }
                 Some(relation)
@@ -647,14 +663,18 @@ impl Checker<'_, '_> {
             } => {
                 let mut output = self.query(subquery, outer);
                 let mut qualifier = String::new();
+                let mut opaque = false;
                 if let Some(alias) = alias {
-                    self.rename_columns(&mut output, &alias.columns, alias.name.span);
+                    opaque = !self.rename_columns(&mut output, &alias.columns, alias.name.span);
                     qualifier = alias.name.value.to_ascii_lowercase();
+                }
+                if opaque {
+                    output.relation.columns.clear();
                 }
                 Some(ScopeRelation {
                     qualifier,
                     columns: output.relation.columns,
-                    opaque: false,
+                    opaque,
                     merged: Vec::new(),
                     product: None,
                 })
@@ -704,7 +724,10 @@ impl Checker<'_, '_> {
                     .rev()
                     .find(|(n, _)| n.eq_ignore_ascii_case(single))
                 {
-                    return self.known(&relation.clone(), None);
+                    return match relation.clone() {
+                        Some(relation) => self.known(&relation, None),
+                        None => self.opaque(),
+                    };
                 }
                 let own = self.scope.name.clone();
                 match self.local_relation(&own, single, name, range) {
@@ -786,6 +809,9 @@ impl Checker<'_, '_> {
 
     fn unknown_local(&mut self, name: &str, range: TextRange) {
         let scope = self.scope;
+        if scope.sources_unreadable {
+            return;
+        }
         let mut candidates: Vec<&str> = self.ctes.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(scope.models.values().map(|(n, _)| n.as_str()));
         candidates.extend(scope.sources.values().map(|s| s.decl.name.value.as_str()));
@@ -889,7 +915,7 @@ impl Checker<'_, '_> {
             }
             return self.opaque();
         };
-        if !self.scope.dependencies.contains_key(&domain) {
+        if !self.scope.dependencies.contains_key(&domain) && !self.scope.config_unreadable {
             let help = format!(
                 "add `{domain}: \"^{}\"` under `dependencies:` in {}/domain.yaml",
                 published_product(
