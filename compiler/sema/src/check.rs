@@ -19,6 +19,29 @@ use crate::model::analyze_model;
 pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     let mut out = db.workspace().load_diagnostics(db).clone();
     let index = file_index(db);
+    for &file in &index.stray {
+        let path = file.path(db);
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let help = match name {
+            "domain.yml" | "sources.yml" | "mesh.yml" => {
+                format!("rename it to `{}`", name.replace(".yml", ".yaml"))
+            }
+            _ if name.ends_with(".sql") => {
+                "a model is `<domain>/models/<name>.sql` (no subdirectories); move it there or delete it"
+                    .to_string()
+            }
+            _ => "meshc reads mesh.yaml, <domain>/domain.yaml, <domain>/sources.yaml, <domain>/models/*.sql and <domain>/contracts/*.yaml".to_string(),
+        };
+        out.push(
+            Diagnostic::new(
+                Code::StrayFile,
+                path.clone(),
+                TextRange::empty(0),
+                format!("{path} is not where meshc looks for workspace files, so it is ignored"),
+            )
+            .with_help(help),
+        );
+    }
     let Some(mesh_file) = index.mesh_yaml else {
         out.push(
             Diagnostic::new(

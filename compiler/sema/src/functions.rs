@@ -40,7 +40,11 @@ fn arity(name: &str, args: &[Typed], min: usize, max: usize) -> Result<(), CallE
             message: format!(
                 "{} takes {expected} argument{}, found {}",
                 name.to_ascii_uppercase(),
-                if expected == "1" { "" } else { "s" },
+                if max == 1 || (min == 1 && max == usize::MAX) {
+                    ""
+                } else {
+                    "s"
+                },
                 args.len()
             ),
             help: None,

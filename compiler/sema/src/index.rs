@@ -30,6 +30,8 @@ pub struct FileIndex {
     pub mesh_yaml: Option<SourceFile>,
     /// Directory name -> its files, for every directory that holds workspace files.
     pub directories: BTreeMap<String, DomainFiles>,
+    /// Files that sit where meshc reads nothing (reported as MESH0208).
+    pub stray: Vec<SourceFile>,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -75,7 +77,7 @@ pub fn file_index(db: &dyn Db) -> FileIndex {
                     .contracts
                     .insert(stem, file);
             }
-            _ => {}
+            _ => index.stray.push(file),
         }
     }
     index

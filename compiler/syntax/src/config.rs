@@ -219,8 +219,35 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
             (name.value.clone(), (name, settings))
         })
         .collect();
+    let name = positions.spanned(&raw.name);
+    for (missing, key, example, why) in [
+        (
+            raw.owner.is_none(),
+            "owner",
+            format!("owner: {}-team@example.com", name.value),
+            "who answers for this domain's products",
+        ),
+        (
+            raw.version.is_none(),
+            "version",
+            "version: 1.0.0".to_string(),
+            "the domain's own semver version",
+        ),
+    ] {
+        if missing {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    file.clone(),
+                    name.range,
+                    format!("domain `{}` has no `{key}`", name.value),
+                )
+                .with_help(format!("add `{example}` ({why})")),
+            );
+        }
+    }
     let config = DomainConfig {
-        name: positions.spanned(&raw.name),
+        name,
         owner: raw.owner,
         version,
         description: raw.description,
@@ -390,7 +417,7 @@ mod tests {
 
     #[test]
     fn reads_a_domain() {
-        let text = "name: insights\nversion: 1.2.0\ndependencies:\n  orders: \"^1.0\"\nmaterialization: table\nmodels:\n  a: { materialization: view }\n";
+        let text = "name: insights\nowner: a\nversion: 1.2.0\ndependencies:\n  orders: \"^1.0\"\nmaterialization: table\nmodels:\n  a: { materialization: view }\n";
         let (config, diagnostics) = parse_domain_config(&file(), text);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let config = config.expect("parsed");
@@ -412,7 +439,7 @@ mod tests {
 
     #[test]
     fn bad_versions_and_keys_are_diagnostics_at_their_span() {
-        let text = "name: x\nversion: one\ndependencies:\n  orders: \"~>1\"\n";
+        let text = "name: x\nowner: a\nversion: one\ndependencies:\n  orders: \"~>1\"\n";
         let (_, diagnostics) = parse_domain_config(&file(), text);
         let found: Vec<_> = diagnostics
             .iter()
@@ -420,9 +447,14 @@ mod tests {
             .collect();
         assert_eq!(found, vec![("MESH0207", "one"), ("MESH0207", "\"~>1\"")]);
 
-        let text = "name: x\nmaterialisation: table\n";
+        let text = "name: x\nowner: a\nversion: 1.0.0\nmaterialisation: table\n";
         let (config, diagnostics) = parse_domain_config(&file(), text);
-        assert!(config.is_none());
+        assert!(config.is_some(), "the rest of the file is read");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(
+            diagnostics[0].help.as_deref(),
+            Some("did you mean `materialization`?")
+        );
         assert_eq!(diagnostics[0].code, Code::InvalidConfig);
         assert!(
             diagnostics[0].message.contains("materialisation"),
@@ -430,6 +462,18 @@ mod tests {
             diagnostics[0].message
         );
         assert_eq!(at(text, &diagnostics[0]), "materialisation");
+    }
+
+    #[test]
+    fn owner_and_version_are_required() {
+        let text = "name: x\n";
+        let (config, diagnostics) = parse_domain_config(&file(), text);
+        assert!(config.is_some());
+        let found: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            found,
+            vec!["domain `x` has no `owner`", "domain `x` has no `version`"]
+        );
     }
 
     #[test]

@@ -105,6 +105,37 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
                 out.push(format!("{name}/{file}"));
             }
         }
+        // Likely mistakes are loaded too, to be reported as stray files:
+        // `domain.yml`, a model beside models/ or in a subdirectory of it.
+        let stray = |path: &Path| {
+            path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|e| e == "sql" || e == "yml" || e == "yaml")
+        };
+        if let Ok(entries) = sorted_entries(&directory) {
+            for entry in entries {
+                if let Some(file) = entry.file_name().and_then(|n| n.to_str())
+                    && stray(&entry)
+                    && !is_workspace_file(&format!("{name}/{file}"))
+                {
+                    out.push(format!("{name}/{file}"));
+                }
+            }
+        }
+        if let Ok(subdirectories) = sorted_entries(&directory.join("models")) {
+            for sub in subdirectories.iter().filter(|p| p.is_dir()) {
+                for entry in sorted_entries(sub).unwrap_or_default() {
+                    if let (Some(dir), Some(file)) = (
+                        sub.file_name().and_then(|n| n.to_str()),
+                        entry.file_name().and_then(|n| n.to_str()),
+                    ) && stray(&entry)
+                    {
+                        out.push(format!("{name}/models/{dir}/{file}"));
+                    }
+                }
+            }
+        }
         for sub in ["models", "contracts"] {
             let path = directory.join(sub);
             if !path.is_dir() {
@@ -180,6 +211,29 @@ mod tests {
         );
         let missing = read_text(&root.join("nope.sql"), "nope.sql").expect_err("missing file");
         assert_eq!(missing.code, Code::Io);
+    }
+
+    #[test]
+    fn likely_mistakes_are_loaded_to_be_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        fs::write(root.join("mesh.yaml"), "name: x\ndomains: [d]\n").expect("write");
+        fs::create_dir_all(root.join("d/models/staging")).expect("mkdir");
+        fs::create_dir_all(root.join("d/data")).expect("mkdir");
+        fs::write(root.join("d/domain.yml"), "name: d\n").expect("write");
+        fs::write(root.join("d/helper.sql"), "select 1 as x").expect("write");
+        fs::write(root.join("d/models/staging/stg.sql"), "select 1 as x").expect("write");
+        fs::write(root.join("d/data/raw.csv"), "x\n1\n").expect("write");
+        let (_, paths) = load(root, &[]);
+        assert_eq!(
+            paths,
+            vec![
+                "mesh.yaml",
+                "d/domain.yml",
+                "d/helper.sql",
+                "d/models/staging/stg.sql"
+            ]
+        );
     }
 
     #[test]

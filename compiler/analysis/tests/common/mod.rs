@@ -21,6 +21,9 @@ fn walk(root: &Path, dir: &Path) -> Vec<String> {
     for entry in std::fs::read_dir(dir).expect("readable example") {
         let path = entry.expect("entry").path();
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
             out.extend(walk(root, &path));
         } else {
             let relative = path

@@ -189,7 +189,7 @@ impl Checker<'_, '_> {
             };
             return self.expr(expr, &inner);
         }
-        let range = self.range(expr.span());
+        let range = self.call_range(expr, self.range(expr.span()));
         match expr {
             Expr::Identifier(ident) => {
                 let name = ident.value.clone();

@@ -10,7 +10,7 @@ mod scope;
 use std::sync::Arc;
 
 use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
-use mesh_syntax::ast::Query;
+use mesh_syntax::ast::{CastKind, Expr, Query};
 use mesh_syntax::sql_span_to_range;
 use sqlparser::tokenizer::Span;
 
@@ -103,6 +103,66 @@ pub(crate) struct Checker<'a, 'db> {
 impl Checker<'_, '_> {
     fn range(&self, span: Span) -> TextRange {
         sql_span_to_range(self.text, self.line_index, span)
+    }
+
+    /// sqlparser's span of a call stops before its `)`, and the span of a CAST
+    /// covers only the operand: widen both to the whole call as written.
+    fn call_range(&self, expr: &Expr, range: TextRange) -> TextRange {
+        let bytes = self.text.as_bytes();
+        let closing = |from: usize| -> Option<usize> {
+            let mut depth = 0usize;
+            let mut quoted = false;
+            for (i, &b) in bytes.iter().enumerate().skip(from) {
+                match b {
+                    b'\'' => quoted = !quoted,
+                    _ if quoted => {}
+                    b'(' => depth += 1,
+                    b')' if depth == 0 => return Some(i + 1),
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+            }
+            None
+        };
+        let (start, end) = (range.start as usize, range.end as usize);
+        match expr {
+            Expr::Function(_) => {
+                let Some(rest) = self.text.get(end..) else {
+                    return range;
+                };
+                let skipped = rest.len() - rest.trim_start().len();
+                match rest.trim_start().starts_with(')') {
+                    true => TextRange::new(range.start, (end + skipped + 1) as u32),
+                    false => range,
+                }
+            }
+            Expr::Cast {
+                kind: CastKind::Cast | CastKind::TryCast | CastKind::SafeCast,
+                ..
+            } if end <= bytes.len() => {
+                let Some(before) = self.text.get(..start) else {
+                    return range;
+                };
+                let before = before.trim_end();
+                let Some(before) = before.strip_suffix('(') else {
+                    return range;
+                };
+                let before = before.trim_end();
+                let word_start = before
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |i| {
+                        i + before[i..].chars().next().map_or(1, char::len_utf8)
+                    });
+                let word = before[word_start..].to_ascii_lowercase();
+                match (word.as_str(), closing(end)) {
+                    ("cast" | "try_cast" | "safe_cast", Some(stop)) => {
+                        TextRange::new(word_start as u32, stop as u32)
+                    }
+                    _ => range,
+                }
+            }
+            _ => range,
+        }
     }
 
     fn error(

@@ -135,9 +135,18 @@ impl Scope<'_> {
             });
         }
         let names: Vec<&str> = self.all_columns().collect();
+        // When everything in FROM is another domain's product, the column is
+        // missing from a contract, not from the SQL.
+        let products: Vec<&str> = self
+            .relations
+            .iter()
+            .filter_map(|r| r.product.as_deref())
+            .collect();
+        let product = (!products.is_empty() && products.len() == self.relations.len())
+            .then(|| products.join(" or "));
         Err(Unresolved::UnknownColumn {
             suggestion: did_you_mean(name, names).map(str::to_string),
-            product: None,
+            product,
         })
     }
 
