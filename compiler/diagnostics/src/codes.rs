@@ -94,6 +94,10 @@ codes! {
         "A contract declares the same column twice.";
     ContractSchemaName = "MESH1007", "contract-schema-name", Error,
         "A contract must describe exactly one schema object whose `name` is the product (the file stem).";
+    InvalidQualityRule = "MESH1008", "invalid-quality-rule", Error,
+        "A contract's quality rule, relationship or freshness SLA cannot be run as written (no operator, a missing column or argument, an unknown metric). See docs/contracts-odcs.md for the forms meshc runs.";
+    ContractIdentity = "MESH1009", "contract-identity", Error,
+        "A contract's `domain` or `dataProduct` names another domain or product than its file (`<domain>/contracts/<product>.yaml`).";
     UnknownRelation = "MESH2001", "unknown-relation", Error,
         "A FROM or JOIN names nothing known: no CTE, model or source of this domain, and no `domain.product`. Check the spelling; the help suggests the closest name.";
     UndeclaredDependency = "MESH2002", "undeclared-dependency", Error,
@@ -114,6 +118,16 @@ codes! {
         "A consumer reads a column of another domain's product that the product's contract does not declare. Only contract columns exist for consumers, whatever the producer's SQL outputs.";
     InvalidDependency = "MESH2010", "invalid-dependency", Error,
         "A dependency in `domain.yaml` is not usable: it names the domain itself or an unknown domain.";
+    AccessDenied = "MESH2011", "access-denied", Error,
+        "A model reads a product whose contract restricts access (`customProperties: meshc.access`) to other domains.";
+    DependencyVersion = "MESH2012", "dependency-version", Error,
+        "The version of a product a model reads does not satisfy the dependency requirement in domain.yaml.";
+    NullableComparison = "MESH2013", "nullable-comparison", Warning,
+        "A column the producer's contract marks `required: false` is compared or joined on as if it could not be NULL; rows where it is NULL silently drop out. Handle NULL explicitly (COALESCE, IS NULL) or ask the producer to make it required.";
+    LockMissing = "MESH2014", "lock-missing", Error,
+        "The workspace consumes products but has no mesh.lock, or the lock does not record a consumed product. Run `meshc lock`.";
+    LockStale = "MESH2015", "lock-stale", Error,
+        "mesh.lock records another version or content hash of a consumed product than the one resolved now. Run `meshc lock` (workspace contracts) or `meshc update DOMAIN` (registry products).";
     NotGrouped = "MESH3001", "not-grouped", Error,
         "A column is used outside an aggregate function in a grouped query but is not in GROUP BY. Add it to GROUP BY or wrap it in an aggregate such as MIN or ANY_VALUE.";
     IncompatibleComparison = "MESH3002", "incompatible-comparison", Error,

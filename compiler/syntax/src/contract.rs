@@ -9,6 +9,10 @@ use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use serde::Deserialize;
 
 use crate::config::unknown_type;
+use crate::quality::{
+    Freshness, QualityRule, RawCustomProperty, RawRelationship, RawRule, RawSla, RuleReader,
+    access_list,
+};
 use crate::types::SqlType;
 use crate::yaml::{Positions, Spanned, deserialize, parse_version};
 
@@ -38,6 +42,17 @@ pub struct Contract {
     pub columns: Vec<ContractColumn>,
     /// Range of the whole `schema:` entry, for diagnostics about the product.
     pub range: TextRange,
+    pub data_product: Option<Spanned<String>>,
+    /// `team` member with role `owner` (ODCS v3.1 object or v3.0 list form).
+    pub owner: Option<String>,
+    /// `description.purpose`.
+    pub purpose: Option<String>,
+    /// Executable quality rules (product, column, relationship and freshness).
+    pub quality: Vec<QualityRule>,
+    pub freshness: Option<Freshness>,
+    /// Domains allowed to read the product besides its own (`meshc.access`);
+    /// `None`: every domain that declares the dependency.
+    pub access: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -56,7 +71,45 @@ struct RawContract {
     #[serde(default)]
     domain: Option<Marked<String>>,
     #[serde(default)]
+    data_product: Option<Marked<String>>,
+    #[serde(default)]
+    description: Option<RawDescription>,
+    #[serde(default)]
+    team: Option<RawTeam>,
+    #[serde(default)]
     schema: Vec<RawSchemaObject>,
+    #[serde(default)]
+    sla_properties: Vec<RawSla>,
+    #[serde(default)]
+    custom_properties: Vec<RawCustomProperty>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDescription {
+    Object {
+        #[serde(default)]
+        purpose: Option<String>,
+    },
+    Text(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTeam {
+    Object {
+        #[serde(default)]
+        members: Vec<RawMember>,
+    },
+    List(Vec<RawMember>),
+}
+
+#[derive(Deserialize)]
+struct RawMember {
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +118,8 @@ struct RawSchemaObject {
     name: Marked<String>,
     #[serde(default)]
     properties: Vec<RawProperty>,
+    #[serde(default)]
+    quality: Vec<RawRule>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +138,10 @@ struct RawProperty {
     primary_key: bool,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    quality: Vec<RawRule>,
+    #[serde(default)]
+    relationships: Vec<RawRelationship>,
 }
 
 /// Parses a contract file.
@@ -179,11 +238,56 @@ pub fn parse_contract(file: &Arc<str>, text: &str) -> (Option<Contract>, Vec<Dia
         });
     }
     let schema_name = positions.spanned(&object.name);
+    let domain = raw.domain.as_ref().map(|d| positions.spanned(d));
+    let owning_domain = file.split('/').next().unwrap_or_default().to_string();
+    let mut reader = RuleReader {
+        file,
+        positions: &positions,
+        domain: &owning_domain,
+        diagnostics: &mut diagnostics,
+        rules: Vec::new(),
+    };
+    for rule in &object.quality {
+        reader.read(rule, None, schema_name.range);
+    }
+    for property in &object.properties {
+        let range = positions.spanned(&property.name).range;
+        for rule in &property.quality {
+            reader.read(rule, Some(property.name.as_str()), range);
+        }
+        for relationship in &property.relationships {
+            reader.relationship(relationship, property.name.as_str());
+        }
+    }
+    let mut freshness = None;
+    for sla in &raw.sla_properties {
+        freshness = freshness.or(reader.sla(sla));
+    }
+    let quality = reader.rules;
+    let members = match &raw.team {
+        Some(RawTeam::Object { members }) | Some(RawTeam::List(members)) => members.as_slice(),
+        None => &[],
+    };
+    let owner = members
+        .iter()
+        .find(|m| m.role.as_deref() == Some("owner"))
+        .or(members.first())
+        .and_then(|m| m.username.clone());
     let contract = Contract {
+        data_product: raw.data_product.as_ref().map(|d| positions.spanned(d)),
+        owner,
+        purpose: match &raw.description {
+            Some(RawDescription::Object { purpose }) => purpose.clone(),
+            Some(RawDescription::Text(text)) => Some(text.clone()),
+            None => None,
+        },
+        quality,
+        freshness,
+        access: access_list(&raw.custom_properties, &positions),
         id: raw.id.as_ref().map(|i| positions.spanned(i)),
         version,
         status: raw.status,
-        domain: raw.domain.as_ref().map(|d| positions.spanned(d)),
+        domain,
         range: schema_name.range,
         schema_name: Some(schema_name),
         columns,
@@ -214,5 +318,62 @@ mod tests {
         assert_eq!(diagnostics[0].code, Code::ContractDuplicateColumn);
         let r = diagnostics[0].range;
         assert_eq!(&text[r.start as usize..r.end as usize], "A");
+    }
+
+    #[test]
+    fn reads_quality_rules_sla_and_access_of_the_examples() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../projects/jaffle_mesh/");
+        let path = "insights/contracts/dim_customers.yaml";
+        let text = std::fs::read_to_string(format!("{root}{path}")).expect("example exists");
+        let (contract, diagnostics) = parse_contract(&Arc::from(path), &text);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let contract = contract.expect("parsed");
+        let rules: Vec<String> = contract
+            .quality
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {:?} {:?} {} {:?}",
+                    r.name, r.metric, r.unit, r.threshold, r.severity
+                )
+            })
+            .collect();
+        expect_test::expect![[r#"
+            dim_customers_row_count RowCount Rows between 50 and 1000000 Error
+            no_customer_lost RecordLoss { upstream: "customers.stg_customers", columns: ["customer_id"] } Rows = 0 Error
+            customer_id_not_null NullValues { column: "customer_id" } Rows = 0 Error
+            customer_id_unique DuplicateValues { columns: ["customer_id"] } Rows = 0 Error
+            customer_id_references_customers_stg_customers Relationship { column: "customer_id", to_product: "customers.stg_customers", to_column: "customer_id" } Rows = 0 Error
+            first_order_complete NullValues { column: "first_order" } Percent <= 50 Warning"#]]
+        .assert_eq(&rules.join("\n"));
+        assert_eq!(contract.owner.as_deref(), Some("analytics@jaffle.example"));
+        assert_eq!(contract.freshness.as_ref().map(|f| f.seconds), Some(86_400));
+        assert!(contract.access.is_none());
+        let path = "orders/contracts/stg_orders.yaml";
+        let text = std::fs::read_to_string(format!("{root}{path}")).expect("example exists");
+        let (contract, diagnostics) = parse_contract(&Arc::from(path), &text);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let access = contract.and_then(|c| c.access).map(|a| a.value);
+        assert_eq!(access, Some(vec!["insights".to_string()]));
+    }
+
+    #[test]
+    fn bad_rules_are_diagnostics() {
+        let text = "schema:\n  - name: p\n    quality:\n      - name: two_ops\n        metric: rowCount\n        mustBe: 1\n        mustBeLessThan: 3\n      - name: odd\n        metric: fancyMetric\n        mustBe: 0\n    properties:\n      - name: a\n        physicalType: INTEGER\n        quality:\n          - name: bad_sev\n            metric: nullValues\n            mustBe: 0\n            severity: fatal\n";
+        let (_, diagnostics) = parse_contract(&Arc::from("o/contracts/p.yaml"), text);
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "rule `two_ops` has no operator (or more than one)",
+                "rule `odd` has a metric meshc cannot run: fancyMetric",
+                "severity `fatal` of rule `bad_sev` is not `error` or `warning`",
+            ]
+        );
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.code == Code::InvalidQualityRule)
+        );
     }
 }
