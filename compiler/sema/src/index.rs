@@ -232,6 +232,8 @@ pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope 
 pub struct PublishedProduct {
     pub relation: Relation,
     pub version: Option<semver::Version>,
+    /// Domains allowed to read it besides its own; `None`: any declared consumer.
+    pub access: Option<Vec<String>>,
 }
 
 /// The consumer-facing schema of `domain.product`, read from its contract alone.
@@ -261,6 +263,7 @@ pub fn published_product<'db>(db: &'db dyn Db, product: ModelId<'db>) -> Option<
     Some(PublishedProduct {
         relation,
         version: contract.version.as_ref().map(|v| v.value.clone()),
+        access: contract.access.as_ref().map(|a| a.value.clone()),
     })
 }
 

@@ -28,7 +28,7 @@ pub use index::{
     DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope, file_index,
     member_domains, mesh_config, parse_model_file, published_product,
 };
-pub use infer::{Dependency, Inferred, infer_model};
+pub use infer::{Dependency, Inferred, ProductUse, infer_model};
 pub use lower::{Lowering, NoLowering, RelationTarget};
 pub use model::{ModelAnalysis, analyze_model, model_references, model_signature};
 pub use relation::{Column, Relation};

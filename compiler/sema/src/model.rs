@@ -7,7 +7,7 @@ use mesh_diagnostics::{Diagnostic, TextRange};
 
 use crate::db::{Db, ModelId};
 use crate::index::{domain_scope, parse_contract_file, parse_model_file};
-use crate::infer::{Dependency, Inferred, infer_model};
+use crate::infer::{Dependency, Inferred, ProductUse, infer_model};
 use crate::lower::NoLowering;
 use crate::relation::Relation;
 
@@ -18,6 +18,8 @@ pub struct ModelAnalysis {
     pub relation: Option<Relation>,
     pub column_ranges: Vec<TextRange>,
     pub dependencies: Vec<Dependency>,
+    /// Columns of other domains' products it reads, with where.
+    pub product_uses: Vec<ProductUse>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -43,6 +45,7 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
         relation,
         column_ranges,
         dependencies,
+        product_uses,
         diagnostics,
     } = infer_model(
         db,
@@ -73,6 +76,7 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
     analysis.relation = Some(relation);
     analysis.column_ranges = column_ranges;
     analysis.dependencies = dependencies;
+    analysis.product_uses = product_uses;
     analysis
 }
 

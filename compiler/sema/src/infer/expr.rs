@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use mesh_diagnostics::{Code, did_you_mean};
+use mesh_diagnostics::{Code, Diagnostic, did_you_mean};
 use mesh_syntax::SqlType;
 use mesh_syntax::ast::{
     BinaryOperator, CastKind, DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr,
@@ -18,7 +18,10 @@ use crate::types::{Arith, Typed, arithmetic, castable, comparable, unify};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Clause {
     Where,
+    /// The ON condition of an inner join.
     JoinOn,
+    /// The ON condition of a LEFT, RIGHT or FULL join.
+    OuterJoinOn,
     GroupBy,
     Projection,
     Having,
@@ -467,6 +470,9 @@ impl Checker<'_, '_> {
                             Some(format!("add `{shown}` to GROUP BY, or aggregate it (for example `MAX({shown})`)")),
                         );
                 }
+                if let Some(product) = &resolved.product {
+                    self.use_product_column(product, &resolved.ty.name, range);
+                }
                 Typed::new(resolved.ty.ty, resolved.ty.nullable)
             }
             Err(Unresolved::Opaque) => Typed::unknown(),
@@ -553,7 +559,7 @@ impl Checker<'_, '_> {
         if comparable(left.ty, right.ty) {
             return;
         }
-        let code = if cx.clause == Clause::JoinOn {
+        let code = if matches!(cx.clause, Clause::JoinOn | Clause::OuterJoinOn) {
             Code::IncompatibleJoin
         } else {
             Code::IncompatibleComparison
@@ -564,6 +570,62 @@ impl Checker<'_, '_> {
             format!("{what} compares {} with {}", left.ty, right.ty),
             Some("CAST one side so both have the same type".to_string()),
         );
+    }
+
+    /// A contract column with `required: false`, joined on or compared with
+    /// `<>`: rows where it is NULL drop out silently (MESH2013).
+    fn warn_nullable_product_column(&mut self, side: &Expr, op: &BinaryOperator, cx: &ExprCtx<'_>) {
+        let (qualifier, name) = match side {
+            Expr::Identifier(ident) => (None, ident.value.as_str()),
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => (
+                Some(parts[parts.len() - 2].value.as_str()),
+                parts[parts.len() - 1].value.as_str(),
+            ),
+            _ => return,
+        };
+        let Ok(resolved) = cx.scope.resolve(qualifier, name) else {
+            return;
+        };
+        let Some(product) = resolved.product else {
+            return;
+        };
+        // The contract's nullability, not the one an outer join adds.
+        let id = product.split('@').next().unwrap_or(&product);
+        let Some((domain, name)) = id.split_once('.') else {
+            return;
+        };
+        let domain = crate::db::DomainId::new(self.db, domain.to_string());
+        let published = crate::index::published_product(
+            self.db,
+            crate::db::ModelId::new(self.db, domain, name.to_string()),
+        );
+        let optional = published.as_ref().is_some_and(|p| {
+            p.relation
+                .column(&resolved.ty.name)
+                .is_some_and(|(_, c)| c.nullable)
+        });
+        if !optional {
+            return;
+        }
+        let range = self.range(side.span());
+        let what = if cx.clause == Clause::JoinOn {
+            "the join drops rows where it is NULL".to_string()
+        } else {
+            format!("`{op}` drops rows where it is NULL")
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::NullableComparison,
+            self.file.clone(),
+            range,
+            format!(
+                "`{side}` may be NULL (the contract of {product} has `required: false`): {what}"
+            ),
+        );
+        diagnostic.help = Some(format!(
+            "handle NULL explicitly (`{0} IS NULL OR ...`, COALESCE({0}, ...)), or ask the producer to make `{1}` required",
+            side, resolved.ty.name
+        ));
+        self.diagnostics.push(diagnostic);
     }
 
     fn binary(
@@ -672,6 +734,11 @@ impl Checker<'_, '_> {
             }
             B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
                 self.expect_comparable(l, r, range, cx, &format!("`{op}`"));
+                if cx.clause == Clause::JoinOn || op == B::NotEq {
+                    for side in [&**left, &**right] {
+                        self.warn_nullable_product_column(side, &op, cx);
+                    }
+                }
                 Typed::new(SqlType::Boolean, nullable)
             }
             B::And | B::Or => {
@@ -867,7 +934,11 @@ impl Checker<'_, '_> {
         if windowed
             && matches!(
                 cx.clause,
-                Clause::Where | Clause::GroupBy | Clause::JoinOn | Clause::Having
+                Clause::Where
+                    | Clause::GroupBy
+                    | Clause::JoinOn
+                    | Clause::OuterJoinOn
+                    | Clause::Having
             )
         {
             self.error(
@@ -959,7 +1030,7 @@ impl Checker<'_, '_> {
 fn clause_name(clause: Clause) -> &'static str {
     match clause {
         Clause::Where => "WHERE",
-        Clause::JoinOn => "a join condition",
+        Clause::JoinOn | Clause::OuterJoinOn => "a join condition",
         Clause::GroupBy => "GROUP BY",
         Clause::Projection => "the SELECT list",
         Clause::Having => "HAVING",

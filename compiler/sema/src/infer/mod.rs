@@ -26,6 +26,15 @@ pub struct Dependency {
     pub range: TextRange,
 }
 
+/// A column of another domain's product that a model reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProductUse {
+    /// `domain.product`.
+    pub product: String,
+    pub column: String,
+    pub range: TextRange,
+}
+
 /// The result of inferring one model.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Inferred {
@@ -33,6 +42,7 @@ pub struct Inferred {
     /// Where each output column is produced, in the model file.
     pub column_ranges: Vec<TextRange>,
     pub dependencies: Vec<Dependency>,
+    pub product_uses: Vec<ProductUse>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -65,6 +75,7 @@ pub fn infer_model<'db>(
         lowering,
         diagnostics: Vec::new(),
         dependencies: Vec::new(),
+        product_uses: Vec::new(),
         ctes: Vec::new(),
     };
     let output = checker.query(query, None);
@@ -72,6 +83,7 @@ pub fn infer_model<'db>(
         relation: output.relation,
         column_ranges: output.ranges,
         dependencies: checker.dependencies,
+        product_uses: checker.product_uses,
         diagnostics: checker.diagnostics,
     }
 }
@@ -95,6 +107,7 @@ pub(crate) struct Checker<'a, 'db> {
     lowering: &'a mut dyn Lowering,
     diagnostics: Vec<Diagnostic>,
     dependencies: Vec<Dependency>,
+    product_uses: Vec<ProductUse>,
     /// CTEs visible at this point, innermost last (lower-cased name).
     /// CTEs in scope; `None` for one whose columns are unknown (already reported).
     ctes: Vec<(String, Option<Relation>)>,
@@ -163,6 +176,17 @@ impl Checker<'_, '_> {
             }
             _ => range,
         }
+    }
+
+    /// Notes that the model reads `column` of the product labelled
+    /// `domain.product@version`.
+    fn use_product_column(&mut self, label: &str, column: &str, range: TextRange) {
+        let product = label.split('@').next().unwrap_or(label).to_string();
+        self.product_uses.push(ProductUse {
+            product,
+            column: column.to_string(),
+            range,
+        });
     }
 
     fn error(

@@ -496,6 +496,9 @@ impl Checker<'_, '_> {
                 );
                 continue;
             }
+            if let Some(product) = &relation.product {
+                self.use_product_column(product, &column.name, range);
+            }
             self.push_output(
                 output,
                 seen,
@@ -603,7 +606,14 @@ impl Checker<'_, '_> {
         scope.relations.push(relation);
         match constraint {
             Some(JoinConstraint::On(on)) => {
-                let cx = ExprCtx::plain(scope, Clause::JoinOn);
+                // Only an inner join drops rows whose key is NULL.
+                let inner = !(left_nullable || right_nullable);
+                let clause = if inner {
+                    Clause::JoinOn
+                } else {
+                    Clause::OuterJoinOn
+                };
+                let cx = ExprCtx::plain(scope, clause);
                 self.condition(on, &cx, "ON");
             }
             Some(JoinConstraint::Natural) => {
@@ -949,6 +959,46 @@ impl Checker<'_, '_> {
                     Some(v) => format!("{domain}.{product_name}@{v}"),
                     None => format!("{domain}.{product_name}"),
                 };
+                if let Some(allowed) = &published.access
+                    && !allowed
+                        .iter()
+                        .any(|d| d.eq_ignore_ascii_case(&self.scope.name))
+                {
+                    self.error(
+                        Code::AccessDenied,
+                        range,
+                        format!(
+                            "the contract of {label} lets only {} read it, not `{}`",
+                            if allowed.is_empty() {
+                                "its own domain".to_string()
+                            } else {
+                                allowed.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                            },
+                            self.scope.name
+                        ),
+                        Some(format!(
+                            "ask the owner of `{domain}` to add `{}` to `meshc.access` under `customProperties` in contracts/{product_name}.yaml",
+                            self.scope.name
+                        )),
+                    );
+                }
+                if let (Some(requirement), Some(version)) =
+                    (self.scope.dependencies.get(&domain), &published.version)
+                    && !requirement.value.matches(version)
+                {
+                    self.error(
+                        Code::DependencyVersion,
+                        range,
+                        format!(
+                            "{label} does not satisfy the requirement `{domain}: \"{}\"` of domain `{}`",
+                            requirement.value, self.scope.name
+                        ),
+                        Some(format!(
+                            "review the changes of {domain}.{product_name} and widen the requirement in {}/domain.yaml (for example \"^{}.{}\")",
+                            self.scope.name, version.major, version.minor
+                        )),
+                    );
+                }
                 self.known(&published.relation, Some(label))
             }
             None => self.opaque(),

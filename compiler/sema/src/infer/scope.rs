@@ -34,6 +34,8 @@ pub(crate) struct Resolved {
     pub(crate) relation: usize,
     pub(crate) column: usize,
     pub(crate) ty: Column,
+    /// `domain.product@version` when the column comes from another domain's product.
+    pub(crate) product: Option<String>,
 }
 
 /// Why a column reference did not resolve.
@@ -95,6 +97,7 @@ impl Scope<'_> {
                         relation: r,
                         column: c,
                         ty: column.clone(),
+                        product: relation.product.clone(),
                     });
                 }
             }
