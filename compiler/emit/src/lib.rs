@@ -3,9 +3,11 @@
 //! The type checker in `mesh-sema` walks a copy of each model and calls a
 //! dialect's [`Lowering`] hooks wherever engines disagree (integer division,
 //! aggregate result types, physical names). This crate holds those dialects.
-//! Each target is one module.
+//! Each target is one module; `quality` emits the SQL of contract quality
+//! rules for every target.
 
 mod duckdb;
+mod quality;
 
 use std::fmt;
 
@@ -13,6 +15,7 @@ use mesh_diagnostics::Diagnostic;
 use mesh_sema::{Db, Lowering, ModelId, domain_scope, infer_model, parse_model_file};
 
 pub use duckdb::{DuckDb, type_name as duckdb_type_name};
+pub use quality::{CheckedProduct, RuleSql, emit_rule};
 
 /// A target engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
