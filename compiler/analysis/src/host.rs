@@ -164,6 +164,7 @@ impl AnalysisHost {
             }
         }
         out.extend(cycle_diagnostics(db).iter().cloned());
+        out.extend(mesh_sema::lock_diagnostics(db).iter().cloned());
         sort(&mut out);
         out.dedup();
         out

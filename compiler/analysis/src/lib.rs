@@ -4,16 +4,24 @@
 //! Callers never see salsa types. Files enter as `(path, text)` through
 //! [`Change`]; results come back as [`Diagnostic`]s, [`BuildPlan`]s and SQL text.
 
+mod contracts;
 mod db;
 mod host;
 mod plan;
 mod select;
 
+pub use contracts::{
+    ExternalDependency, ProductColumnUse, WorkspaceContract, parse_external_contract,
+};
 pub use db::MeshDatabase;
 pub use host::{AnalysisHost, Change, ModelSummary};
 pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
 pub use mesh_emit::{Target, duckdb_type_name};
 pub use mesh_sema::FUNCTION_NAMES;
+pub use mesh_sema::{
+    ContractChange, Impact, check_bump, diff_contracts, external_contract_path, required_bump,
+};
+pub use mesh_syntax::{Contract, LockEntry, LockFile, LockSource, content_hash};
 pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
 pub use plan::{BuildPlan, PlanError, PlannedColumn, PlannedModel, PlannedSource};
 pub use select::{Selector, parse_selector};

@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod mesh;
 mod query;
 pub mod render;
 mod scaffold;
@@ -49,6 +50,10 @@ pub struct GlobalArgs {
     /// When to use colors.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// The registry of published contracts: a directory or postgres://user@host:port/db
+    /// (default: `registry:` in mesh.yaml, else registry/ in the workspace).
+    #[arg(long, global = true, env = "MESHC_REGISTRY")]
+    pub registry: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +114,54 @@ pub enum Command {
     /// Create a domain or a data product from a commented blueprint.
     #[command(subcommand)]
     New(NewCommand),
+    /// Write mesh.lock: the version and content hash of every product the
+    /// workspace's domains read from other domains.
+    ///
+    /// Products of domains outside the workspace are resolved from the
+    /// registry (a locked version is kept while it satisfies the requirements
+    /// in domain.yaml). `meshc check` fails while mesh.lock is missing or
+    /// stale. The registry also learns who consumes what (for `meshc diff`).
+    Lock {
+        /// Only verify that mesh.lock is up to date (for CI); never write it.
+        #[arg(long)]
+        locked: bool,
+    },
+    /// Move registry products to the newest versions domain.yaml allows,
+    /// rewrite mesh.lock and show what the new versions break.
+    Update {
+        /// Only these domains (default: every domain outside the workspace).
+        domains: Vec<String>,
+    },
+    /// Compare each contract with its last published version: every change
+    /// classified breaking / compatible / docs, with the consumers each
+    /// breaking change breaks (file and line, here and in other workspaces).
+    ///
+    /// Exit code 1 when a contract's version is not a large enough step
+    /// (breaking changes need a new major version).
+    Diff {
+        /// `registry` (default) or a git revision (`git:main`, `HEAD~1`).
+        #[arg(long, default_value = "registry")]
+        against: String,
+    },
+    /// Publish contracts to the registry. Refused: a breaking change without a
+    /// major version bump, a compatible change without a minor bump, a
+    /// published version with other content.
+    Publish {
+        /// Only these products (DOMAIN.PRODUCT) or domains.
+        products: Vec<String>,
+        /// Say what would be published, publish nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List and search the registry's products: owner, version, quality
+    /// status of the last run, consumers.
+    Products {
+        /// Words to look for in names, owners and descriptions.
+        search: Option<String>,
+        /// Only products of this domain.
+        #[arg(long, short = 'd')]
+        domain: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,6 +231,13 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),
         Command::New(NewCommand::Product { name, domain }) => {
             scaffold::new_product(&cli.global, name, domain)
+        }
+        Command::Lock { locked } => mesh::lock(&cli.global, *locked, None),
+        Command::Update { domains } => mesh::lock(&cli.global, false, Some(domains)),
+        Command::Diff { against } => mesh::diff(&cli.global, against),
+        Command::Publish { products, dry_run } => mesh::publish(&cli.global, products, *dry_run),
+        Command::Products { search, domain } => {
+            mesh::products(&cli.global, domain.as_deref(), search.as_deref())
         }
     };
     match outcome {

@@ -14,6 +14,10 @@ pub struct Session {
     pub host: AnalysisHost,
     pub quiet: bool,
     pub style: Style,
+    /// `--registry` / `MESHC_REGISTRY`, overriding mesh.yaml's `registry:`.
+    pub registry_override: Option<String>,
+    /// What loading the files reported (kept to add registry problems to it).
+    load_diagnostics: Vec<Diagnostic>,
 }
 
 impl Session {
@@ -39,20 +43,112 @@ impl Session {
                 )
             })?,
         };
-        Ok(Session::open(&root, global.quiet, style(global.color)))
+        let mut session = Session::open(&root, global.quiet, style(global.color));
+        session.registry_override = global.registry.clone();
+        session.load_locked_products();
+        Ok(session)
     }
 
-    /// Loads `root` without searching upwards.
+    /// Loads `root` without searching upwards (and without registry products).
     pub fn open(root: &Path, quiet: bool, style: Style) -> Session {
         let mut host = AnalysisHost::new();
         let (change, _) = mesh_workspace::load(root, &[]);
+        let load_diagnostics = change.load_diagnostics.clone().unwrap_or_default();
         host.apply_change(change);
         Session {
             root: root.to_path_buf(),
             host,
             quiet,
             style,
+            registry_override: None,
+            load_diagnostics,
         }
+    }
+
+    /// Where the registry is: `--registry`, else mesh.yaml's `registry:`, else
+    /// `registry/` in the workspace. A relative directory is relative to the
+    /// workspace root.
+    pub fn registry_location(&self) -> String {
+        let setting = self
+            .registry_override
+            .clone()
+            .or_else(|| self.host.registry_setting())
+            .unwrap_or_else(|| "registry".to_string());
+        if setting.contains("://") || Path::new(&setting).is_absolute() {
+            setting
+        } else {
+            self.root.join(setting).display().to_string()
+        }
+    }
+
+    /// Opens the registry, or says why it cannot be opened.
+    pub fn registry(&self) -> Result<Box<dyn mesh_registry::Registry>, String> {
+        mesh_registry::open(&self.registry_location()).map_err(|e| e.to_string())
+    }
+
+    /// Gives the analysis the contracts mesh.lock pins for products of other
+    /// workspaces, fetched from the registry. What cannot be fetched becomes a
+    /// diagnostic on mesh.lock.
+    fn load_locked_products(&mut self) {
+        let Some(lock) = self.host.written_lock() else {
+            return;
+        };
+        let wanted: Vec<_> = lock
+            .entries
+            .iter()
+            .filter(|e| e.source == mesh_analysis::LockSource::Registry)
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let mut change = mesh_analysis::Change::default();
+        let mut problems = Vec::new();
+        match self.registry() {
+            Ok(registry) => {
+                for entry in wanted {
+                    let Some((domain, product)) = entry.product.split_once('.') else {
+                        continue;
+                    };
+                    let id = mesh_registry::ProductVersion {
+                        domain: domain.to_string(),
+                        product: product.to_string(),
+                        version: entry.version.clone(),
+                    };
+                    match registry.fetch(&id) {
+                        Ok(Some(published)) => change.set_file(
+                            mesh_analysis::external_contract_path(domain, product),
+                            published.content,
+                        ),
+                        Ok(None) => problems.push(format!(
+                            "{id} is locked but not in the registry at {}",
+                            registry.location()
+                        )),
+                        Err(error) => problems.push(format!("cannot read {id}: {error}")),
+                    }
+                }
+            }
+            Err(error) => problems.push(error),
+        }
+        if !problems.is_empty() {
+            let diagnostics = problems
+                .into_iter()
+                .map(|message| {
+                    Diagnostic::new(
+                        mesh_analysis::Code::Io,
+                        "mesh.lock".into(),
+                        mesh_analysis::TextRange::empty(0),
+                        message,
+                    )
+                    .with_help(
+                        "check `registry:` in mesh.yaml (or --registry), then run `meshc lock`",
+                    )
+                })
+                .collect();
+            let mut all = self.load_diagnostics.clone();
+            all.extend::<Vec<Diagnostic>>(diagnostics);
+            change.load_diagnostics = Some(all);
+        }
+        self.host.apply_change(change);
     }
 
     /// Prints progress to stderr unless `--quiet`.

@@ -56,6 +56,9 @@ fn materialized_types_are_the_inferred_types() {
             std::fs::create_dir_all(dest.parent().expect("a file has a parent")).expect("mkdir");
             std::fs::write(dest, content).expect("write fixture file");
         }
+        if let Some(lock) = host.file_text("mesh.lock") {
+            std::fs::write(workspace.path().join("mesh.lock"), lock).expect("write lock");
+        }
         for source in &plan.sources {
             let header: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
             let dest = workspace.path().join(&source.path);

@@ -59,7 +59,18 @@ fn blueprints_check_clean_and_run() {
         domain.replace("dependencies: {}", "dependencies: { orders: \"^0.1\" }"),
     )
     .expect("write");
+    // Reading another domain's product needs it locked first.
+    let unlocked = meshc(&root, &["check"]);
+    assert_eq!(unlocked.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&unlocked.stderr).into_owned();
+    assert!(
+        stderr.contains("MESH2014") && stderr.contains("meshc lock"),
+        "{stderr}"
+    );
+    ok(&meshc(&root, &["lock"]));
+    assert!(root.join("mesh.lock").is_file());
     ok(&meshc(&root, &["check"]));
+    ok(&meshc(&root, &["lock", "--locked"]));
 
     ok(&meshc(&root, &["run"]));
     let table = ok(&meshc(&root, &["query", "select * from sales.report"]));

@@ -53,7 +53,8 @@ fn io_error(what: &str, path: &Path, error: io::Error) -> RegistryError {
 }
 
 /// A valid path segment: a domain, product or workspace name, never `..`.
-fn segment(name: &str) -> Result<&str> {
+/// The PostgreSQL backend accepts the same names, so either can hold any product.
+pub(crate) fn segment(name: &str) -> Result<&str> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."

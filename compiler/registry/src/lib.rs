@@ -3,22 +3,26 @@
 //! cannot see the SQL of.
 //!
 //! One trait, [`Registry`], with two backends: a directory ([`DirRegistry`],
-//! the default; works in a monorepo and in git) and PostgreSQL (`pg`). A
-//! published version is immutable: publishing the same product and version
-//! twice succeeds for exactly one caller ([`RegistryError::VersionExists`] for
-//! the other), and a killed publish leaves nothing half-written.
+//! the default; works in a monorepo and in git) and PostgreSQL
+//! ([`PgRegistry`], through tokio-postgres, with a schema meshc creates and
+//! migrates). [`open`] picks one from a location: a `postgres://` or
+//! `postgresql://` URL, or a directory. A published version is immutable:
+//! publishing the same product and version twice succeeds for exactly one
+//! caller ([`RegistryError::VersionExists`] for the other), and a killed
+//! publish leaves nothing half-written.
 //!
 //! The registry stores contract text verbatim (every ODCS field, known or not,
 //! survives) with its SHA-256; it does not parse contracts.
 
 mod dir;
+mod pg;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 pub use dir::DirRegistry;
+pub use pg::PgRegistry;
 
 /// `domain.product` at one version.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -51,15 +55,7 @@ impl Published {
     }
 }
 
-/// `sha256:<hex>` of a contract's text: what mesh.lock pins.
-pub fn content_hash(content: &str) -> String {
-    let digest = Sha256::digest(content.as_bytes());
-    let mut out = String::from("sha256:");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
+pub use mesh_syntax::content_hash;
 
 /// Whether the last run of a product passed its error-level quality rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,9 +169,21 @@ pub fn resolve(
         .max())
 }
 
-/// Opens the registry named by a location (a directory).
+/// Opens the registry named by a location: a `postgres://` or `postgresql://`
+/// URL connects to PostgreSQL ([`PgRegistry`], migrating its schema; fails
+/// with [`RegistryError::Backend`] when the server cannot be reached), anything
+/// else is a directory ([`DirRegistry`], created on first publish).
 pub fn open(location: &str) -> Result<Box<dyn Registry>> {
-    Ok(Box::new(DirRegistry::new(location)))
+    if is_postgres_url(location) {
+        Ok(Box::new(PgRegistry::connect(location)?))
+    } else {
+        Ok(Box::new(DirRegistry::new(location)))
+    }
+}
+
+/// Whether a registry location names a PostgreSQL database.
+pub fn is_postgres_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
 #[cfg(test)]

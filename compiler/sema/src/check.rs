@@ -147,12 +147,17 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
             for (dependency, _) in &config.dependencies {
                 let problem = if dependency.value == name {
                     Some(("a domain cannot depend on itself".to_string(), None))
-                } else if !domains.contains(&dependency.value) {
+                } else if !domains.contains(&dependency.value)
+                    && !crate::index::external_domains(db).contains(&dependency.value)
+                {
                     let help = did_you_mean(&dependency.value, domains.iter().map(String::as_str))
                         .map(|d| format!("did you mean `{d}`?"));
                     Some((
                         format!("`{}` is not a domain of this workspace", dependency.value),
-                        help,
+                        help.or_else(|| Some(format!(
+                            "if `{}` lives in another repository, run `meshc lock` to resolve its products from the registry",
+                            dependency.value
+                        ))),
                     ))
                 } else {
                     None

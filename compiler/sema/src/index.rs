@@ -32,16 +32,40 @@ pub struct FileIndex {
     pub directories: BTreeMap<String, DomainFiles>,
     /// Files that sit where meshc reads nothing (reported as MESH0208).
     pub stray: Vec<SourceFile>,
+    pub lock: Option<SourceFile>,
+    /// Contracts of other workspaces' products resolved from the registry
+    /// (paths `registry:<domain>/<product>.yaml`): domain -> product -> file.
+    pub external: BTreeMap<String, BTreeMap<String, SourceFile>>,
 }
+
+/// The path under which a registry contract is given to the database.
+pub fn external_contract_path(domain: &str, product: &str) -> String {
+    format!("{EXTERNAL_PREFIX}{domain}/{product}.yaml")
+}
+
+const EXTERNAL_PREFIX: &str = "registry:";
 
 #[salsa::tracked(returns(ref))]
 pub fn file_index(db: &dyn Db) -> FileIndex {
     let mut index = FileIndex::default();
     for &file in db.workspace().files(db) {
         let path = file.path(db);
+        if let Some(rest) = path.strip_prefix(EXTERNAL_PREFIX) {
+            if let Some((domain, file_name)) = rest.split_once('/')
+                && let Some(product) = file_name.strip_suffix(".yaml")
+            {
+                index
+                    .external
+                    .entry(domain.to_string())
+                    .or_default()
+                    .insert(product.to_string(), file);
+            }
+            continue;
+        }
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["mesh.yaml"] => index.mesh_yaml = Some(file),
+            ["mesh.lock"] => index.lock = Some(file),
             [dir, "domain.yaml"] => {
                 index
                     .directories
@@ -121,6 +145,18 @@ pub fn mesh_config(db: &dyn Db) -> Option<&MeshConfig> {
     parse_mesh_file(db, file).0.as_ref()
 }
 
+/// Domains whose products come from the registry (not members of the workspace).
+#[salsa::tracked(returns(ref))]
+pub fn external_domains(db: &dyn Db) -> Vec<String> {
+    let members = member_domains(db);
+    file_index(db)
+        .external
+        .keys()
+        .filter(|d| !members.contains(d))
+        .cloned()
+        .collect()
+}
+
 /// The member domains listed in `mesh.yaml`, in order.
 #[salsa::tracked(returns(ref))]
 pub fn member_domains(db: &dyn Db) -> Vec<String> {
@@ -162,6 +198,8 @@ pub struct DomainScope {
     /// reported): names it would declare are not reported again as unknown.
     pub config_unreadable: bool,
     pub sources_unreadable: bool,
+    /// A domain of another workspace, known from registry contracts only.
+    pub external: bool,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -183,6 +221,13 @@ pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope 
         ..DomainScope::default()
     };
     if !member {
+        // Another workspace's domain: only its published contracts are known.
+        if let Some(external) = file_index(db).external.get(&name) {
+            for (product, file) in external {
+                scope.contracts.insert(product.to_ascii_lowercase(), *file);
+            }
+            scope.external = true;
+        }
         return scope;
     }
     for (model, file) in &files.models {

@@ -10,25 +10,30 @@
 
 mod check;
 mod contract_check;
+mod contract_diff;
 mod db;
 mod functions;
 mod graph;
 mod index;
 mod infer;
+mod lock;
 mod lower;
 mod model;
 mod relation;
 mod types;
 
 pub use check::{cycle_diagnostics, domain_diagnostics, workspace_diagnostics};
+pub use contract_diff::{ContractChange, Impact, check_bump, diff_contracts, required_bump};
 pub use db::{Db, DomainId, ModelId, SourceFile, Workspace};
 pub use functions::FUNCTION_NAMES;
 pub use graph::{MeshGraph, NodeId, mesh_graph};
 pub use index::{
-    DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope, file_index,
-    member_domains, mesh_config, parse_model_file, published_product,
+    DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope,
+    external_contract_path, external_domains, file_index, member_domains, mesh_config,
+    parse_contract_file, parse_model_file, published_product,
 };
 pub use infer::{Dependency, Inferred, ProductUse, infer_model};
+pub use lock::{consumed_products, lock_diagnostics, required_lock, workspace_lock};
 pub use lower::{Lowering, NoLowering, RelationTarget};
 pub use model::{ModelAnalysis, analyze_model, model_references, model_signature};
 pub use relation::{Column, Relation};

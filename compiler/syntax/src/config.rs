@@ -18,6 +18,9 @@ pub struct MeshConfig {
     pub domains: Vec<Spanned<String>>,
     /// DuckDB database file, relative to the workspace root.
     pub duckdb_path: Option<String>,
+    /// Where published contracts live: a directory (relative to the
+    /// workspace root) or a `postgres://` URL. Default: `registry`.
+    pub registry: Option<String>,
 }
 
 /// How a model is stored on the target.
@@ -135,8 +138,9 @@ pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Ve
     let (raw, diagnostics) =
         deserialize::<RawMesh>(file, text, &positions, "workspace file mesh.yaml");
     let config = raw.map(|raw| {
-        let _ = (raw.description, raw.registry);
+        let _ = raw.description;
         MeshConfig {
+            registry: raw.registry.map(|r| r.as_str().to_string()),
             name: positions.spanned(&raw.name),
             domains: raw.domains.iter().map(|d| positions.spanned(d)).collect(),
             duckdb_path: raw.targets.and_then(|t| t.duckdb).and_then(|d| d.path),

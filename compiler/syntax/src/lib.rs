@@ -6,6 +6,7 @@
 
 mod config;
 mod contract;
+mod lock;
 mod quality;
 mod sql;
 mod types;
@@ -16,6 +17,7 @@ pub use config::{
     SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config, parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
+pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use sql::{ParsedModel, parse_model, sql_span_to_range};
 pub use types::SqlType;

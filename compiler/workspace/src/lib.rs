@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use mesh_analysis::{Change, Code, Diagnostic, TextRange};
 
 /// Directories never scanned for domains.
-const SKIPPED: &[&str] = &["target", "node_modules", "expected"];
+const SKIPPED: &[&str] = &["target", "node_modules", "expected", "registry"];
 
 /// Whether a workspace-relative path is one meshc reads.
 pub fn is_workspace_file(relative: &str) -> bool {
     let parts: Vec<&str> = relative.split('/').collect();
     match parts.as_slice() {
-        ["mesh.yaml"] => true,
+        ["mesh.yaml" | "mesh.lock"] => true,
         [_, "domain.yaml" | "sources.yaml"] => true,
         [_, "models", name] => name.ends_with(".sql"),
         [_, "contracts", name] => name.ends_with(".yaml") || name.ends_with(".yml"),
@@ -78,8 +78,10 @@ fn io_diagnostic(relative: &str, error: &io::Error) -> Diagnostic {
 
 fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut out = Vec::new();
-    if root.join("mesh.yaml").is_file() {
-        out.push("mesh.yaml".to_string());
+    for file in ["mesh.yaml", "mesh.lock"] {
+        if root.join(file).is_file() {
+            out.push(file.to_string());
+        }
     }
     let mut directories = match sorted_entries(root) {
         Ok(entries) => entries,

@@ -31,7 +31,8 @@ fn walk(root: &Path, dir: &Path) -> Vec<String> {
                 .expect("under root")
                 .to_string_lossy()
                 .replace('\\', "/");
-            if relative.ends_with(".sql") || relative.ends_with(".yaml") {
+            if relative.ends_with(".sql") || relative.ends_with(".yaml") || relative == "mesh.lock"
+            {
                 out.push(relative);
             }
         }

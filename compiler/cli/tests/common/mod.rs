@@ -24,7 +24,9 @@ pub(crate) fn parse_fixture(text: &str) -> BTreeMap<String, String> {
     files
 }
 
-/// A host with the fixture's files loaded.
+/// A host with the fixture's files loaded. A fixture without `mesh.lock` gets
+/// the lock `meshc lock` would write (as a user would have run it), unless its
+/// mesh.yaml says `# fixture: no lock`.
 pub(crate) fn host(files: &BTreeMap<String, String>) -> AnalysisHost {
     let mut host = AnalysisHost::new();
     let mut change = Change::default();
@@ -33,6 +35,14 @@ pub(crate) fn host(files: &BTreeMap<String, String>) -> AnalysisHost {
     }
     change.load_diagnostics = Some(Vec::new());
     host.apply_change(change);
+    let unlocked = files
+        .get("mesh.yaml")
+        .is_some_and(|t| t.contains("# fixture: no lock"));
+    if !files.contains_key("mesh.lock") && !unlocked {
+        let mut lock = Change::default();
+        lock.set_file("mesh.lock", host.required_lock().render());
+        host.apply_change(lock);
+    }
     host
 }
 

@@ -864,7 +864,8 @@ impl Checker<'_, '_> {
         object: &mut ObjectName,
         range: TextRange,
     ) -> ScopeRelation {
-        let domains = member_domains(self.db);
+        let mut domains: Vec<String> = member_domains(self.db).to_vec();
+        domains.extend(crate::index::external_domains(self.db).iter().cloned());
         let Some(domain) = domains
             .iter()
             .find(|d| d.eq_ignore_ascii_case(domain))
@@ -875,8 +876,13 @@ impl Checker<'_, '_> {
             self.error(
                 Code::UnknownDomain,
                 range,
-                format!("there is no domain `{domain}` in this workspace"),
+                format!("there is no domain `{domain}` in this workspace or in mesh.lock"),
                 help.or_else(|| {
+                    if self.scope.dependencies.contains_key(domain) {
+                        return Some(format!(
+                            "if `{domain}` lives in another repository, run `meshc lock` to resolve its products from the registry"
+                        ));
+                    }
                     Some(format!(
                         "the workspace's domains are: {}",
                         domains.join(", ")

@@ -1,0 +1,717 @@
+//! The mesh commands: `lock`, `update`, `diff`, `publish` and `products`.
+//! Contracts are the interface between domains; these commands move them
+//! through the registry and prove that a change breaks no consumer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mesh_analysis::{
+    Contract, ContractChange, Impact, LockFile, Severity, check_bump, diff_contracts,
+    external_contract_path, parse_external_contract, required_bump,
+};
+use mesh_registry::{Consumption, ProductVersion, Published, Registry, RegistryError};
+
+use crate::session::{Session, open_workspace};
+use crate::{GlobalArgs, Outcome};
+
+/// Resolves every product of the domains the workspace depends on but does
+/// not contain, from the registry: the locked version while it still
+/// satisfies every requirement (unless the domain is being updated), else the
+/// newest version that does. Returns (product, version) pairs loaded into the host.
+fn resolve_external(
+    session: &mut Session,
+    registry: &dyn Registry,
+    update: Option<&[String]>,
+) -> Result<Vec<(String, semver::Version)>, String> {
+    let mut requirements: BTreeMap<String, Vec<semver::VersionReq>> = BTreeMap::new();
+    for dependency in session.host.external_dependencies() {
+        requirements
+            .entry(dependency.domain)
+            .or_default()
+            .push(dependency.requirement);
+    }
+    if requirements.is_empty() {
+        return Ok(Vec::new());
+    }
+    let locked = session.host.written_lock().unwrap_or_default();
+    let products = registry.products().map_err(|e| e.to_string())?;
+    let mut change = mesh_analysis::Change::default();
+    let mut resolved = Vec::new();
+    for (domain, requirements) in &requirements {
+        let updating = update.is_some_and(|u| u.is_empty() || u.contains(domain));
+        let of_domain: Vec<_> = products.iter().filter(|(d, _, _)| d == domain).collect();
+        if of_domain.is_empty() {
+            session.progress(&format!(
+                "warning: the registry at {} has no product of domain `{domain}`",
+                registry.location()
+            ));
+        }
+        for (_, product, versions) in of_domain {
+            let id = format!("{domain}.{product}");
+            let fits = |v: &semver::Version| requirements.iter().all(|r| r.matches(v));
+            let keep = locked
+                .get(&id)
+                .filter(|e| !updating && fits(&e.version) && versions.contains(&e.version))
+                .map(|e| e.version.clone());
+            let Some(version) = keep.or_else(|| versions.iter().filter(|v| fits(v)).max().cloned())
+            else {
+                continue;
+            };
+            let pv = ProductVersion {
+                domain: domain.clone(),
+                product: product.clone(),
+                version: version.clone(),
+            };
+            let published = registry
+                .fetch(&pv)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("{pv} vanished from the registry"))?;
+            change.set_file(external_contract_path(domain, product), published.content);
+            resolved.push((id, version));
+        }
+    }
+    session.host.apply_change(change);
+    Ok(resolved)
+}
+
+/// Records in the registry what each consuming domain of this workspace reads.
+fn record_consumption(session: &Session, registry: &dyn Registry, lock: &LockFile) {
+    let workspace = session
+        .host
+        .workspace_name()
+        .unwrap_or_else(|| "workspace".to_string());
+    let uses = session.host.product_uses();
+    let mut by_consumer: BTreeMap<String, Vec<Consumption>> = BTreeMap::new();
+    for entry in &lock.entries {
+        let Some((domain, product)) = entry.product.split_once('.') else {
+            continue;
+        };
+        for consumer in &entry.consumers {
+            let columns = uses
+                .iter()
+                .filter(|u| u.product == entry.product && &u.consumer == consumer)
+                .map(|u| mesh_registry::ColumnUse {
+                    column: u.column.clone(),
+                    file: u.file.clone(),
+                    line: u.line,
+                })
+                .collect();
+            by_consumer
+                .entry(consumer.clone())
+                .or_default()
+                .push(Consumption {
+                    workspace: workspace.clone(),
+                    consumer: consumer.clone(),
+                    product: ProductVersion {
+                        domain: domain.to_string(),
+                        product: product.to_string(),
+                        version: entry.version.clone(),
+                    },
+                    uses: columns,
+                });
+        }
+    }
+    for (consumer, records) in by_consumer {
+        if let Err(error) = registry.record_consumption(&workspace, &consumer, &records) {
+            session.progress(&format!(
+                "warning: could not record the consumers of `{consumer}` in the registry: {error}"
+            ));
+        }
+    }
+}
+
+fn registry_or_usage(session: &Session) -> Result<Box<dyn Registry>, Outcome> {
+    session.registry().map_err(|message| {
+        eprintln!("error: {message}");
+        Outcome::Usage
+    })
+}
+
+fn lock_lines(before: Option<&LockFile>, after: &LockFile) -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in &after.entries {
+        let old = before.and_then(|b| b.get(&entry.product));
+        let line = match old {
+            None => format!("  locked {} {}", entry.product, entry.version),
+            Some(o) if o.version != entry.version => {
+                format!(
+                    "  updated {} {} -> {}",
+                    entry.product, o.version, entry.version
+                )
+            }
+            Some(o) if o.hash != entry.hash => {
+                format!(
+                    "  relocked {} {} (contract changed)",
+                    entry.product, entry.version
+                )
+            }
+            Some(_) => continue,
+        };
+        lines.push(line);
+    }
+    if let Some(before) = before {
+        for entry in &before.entries {
+            if after.get(&entry.product).is_none() {
+                lines.push(format!("  dropped {} (no longer read)", entry.product));
+            }
+        }
+    }
+    lines
+}
+
+/// `meshc lock` and `meshc update`.
+pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>) -> Outcome {
+    let mut session = match open_workspace(global) {
+        Ok(session) => session,
+        Err(outcome) => return outcome,
+    };
+    let needs_registry = !session.host.external_dependencies().is_empty();
+    let registry = if needs_registry {
+        match registry_or_usage(&session) {
+            Ok(registry) => Some(registry),
+            Err(outcome) => return outcome,
+        }
+    } else {
+        None
+    };
+    if let Some(registry) = &registry
+        && let Err(message) = resolve_external(&mut session, registry.as_ref(), update)
+    {
+        eprintln!("error: cannot resolve products from the registry: {message}");
+        return Outcome::Usage;
+    }
+    let before = session.host.written_lock();
+    let lock = session.host.required_lock();
+    let text = lock.render();
+    let path = session.root.join("mesh.lock");
+    let current = std::fs::read_to_string(&path).ok();
+    let lines = lock_lines(before.as_ref(), &lock);
+    if locked {
+        if current.as_deref() == Some(text.as_str()) {
+            session.progress("mesh.lock is up to date");
+            return Outcome::Success;
+        }
+        eprintln!("error: mesh.lock needs to change, but --locked was given:");
+        for line in &lines {
+            eprintln!("{line}");
+        }
+        if current.is_none() {
+            eprintln!("  (there is no mesh.lock)");
+        }
+        eprintln!("help: run `meshc lock` (or `meshc update`) and commit mesh.lock");
+        return Outcome::Failure;
+    }
+    if current.as_deref() != Some(text.as_str())
+        && let Err(error) = std::fs::write(&path, &text)
+    {
+        eprintln!("error: cannot write {}: {error}", path.display());
+        return Outcome::Usage;
+    }
+    for line in &lines {
+        session.progress(line);
+    }
+    session.progress(&format!(
+        "mesh.lock: {} product{} consumed",
+        lock.entries.len(),
+        if lock.entries.len() == 1 { "" } else { "s" }
+    ));
+    // Reload so the check below sees the lock just written.
+    let mut change = mesh_analysis::Change::default();
+    change.set_file("mesh.lock", text);
+    session.host.apply_change(change);
+    let record_in = match registry {
+        Some(registry) => Some(registry),
+        None if std::path::Path::new(&session.registry_location()).exists() => {
+            session.registry().ok()
+        }
+        None => None,
+    };
+    if let Some(registry) = &record_in {
+        record_consumption(&session, registry.as_ref(), &lock);
+    }
+    if update.is_some() {
+        // After an update, show what the new versions break, like `meshc check`.
+        let diagnostics = session.host.check();
+        session.print_diagnostics(&diagnostics, crate::DiagnosticFormat::Human);
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        if errors > 0 {
+            eprintln!(
+                "{errors} error{} after the update: fix the consumers, or pin the previous version in domain.yaml",
+                if errors == 1 { "" } else { "s" }
+            );
+            return Outcome::Failure;
+        }
+    }
+    Outcome::Success
+}
+
+/// The last published version of a contract and its text.
+fn base_from_registry(
+    registry: &dyn Registry,
+    domain: &str,
+    product: &str,
+) -> Result<Option<Published>, RegistryError> {
+    let versions = registry.versions(domain, product)?;
+    let Some(latest) = versions.last() else {
+        return Ok(None);
+    };
+    registry.fetch(&ProductVersion {
+        domain: domain.to_string(),
+        product: product.to_string(),
+        version: latest.clone(),
+    })
+}
+
+/// The contract file as of a git revision.
+fn base_from_git(session: &Session, revision: &str, path: &str) -> Result<Option<String>, String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&session.root)
+        .arg("show")
+        .arg(format!("{revision}:./{path}"))
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        return Ok(Some(String::from_utf8_lossy(&output.stdout).into_owned()));
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("does not exist") || stderr.contains("exists on disk, but not in") {
+        Ok(None)
+    } else {
+        Err(stderr.trim().to_string())
+    }
+}
+
+/// Who is affected by one change: `consumer file:line (column)` lines, from
+/// this workspace and from the registry's records of other workspaces.
+fn affected(
+    change: &ContractChange,
+    product: &str,
+    old: &Contract,
+    new: &Contract,
+    workspace: &[(String, String, u32, String)],
+    recorded: &[Consumption],
+) -> Vec<String> {
+    // An access change affects only the domains that can no longer read it.
+    let access_change = change.column.is_none() && change.message.starts_with("access");
+    let allowed = |contract: &Contract, consumer: &str| {
+        contract
+            .access
+            .as_ref()
+            .is_none_or(|a| a.value.iter().any(|d| d == consumer))
+    };
+    let relevant = |consumer: &str, column: &str| {
+        if access_change {
+            return allowed(old, consumer) && !allowed(new, consumer);
+        }
+        match &change.column {
+            Some(c) => c.eq_ignore_ascii_case(column),
+            None => true,
+        }
+    };
+    let mut lines = BTreeSet::new();
+    for (consumer, file, line, column) in workspace {
+        if relevant(consumer, column) {
+            lines.insert(format!("{consumer}  {file}:{line}  ({product}.{column})"));
+        }
+    }
+    for record in recorded {
+        for used in &record.uses {
+            if relevant(&record.consumer, &used.column) {
+                lines.insert(format!(
+                    "{}  {}:{}  ({product}.{}, workspace `{}`, on {})",
+                    record.consumer,
+                    used.file,
+                    used.line,
+                    used.column,
+                    record.workspace,
+                    record.product.version
+                ));
+            }
+        }
+    }
+    lines.into_iter().collect()
+}
+
+/// The comparison of one workspace contract with its base.
+struct ProductDiff {
+    id: String,
+    base_version: Option<semver::Version>,
+    version: Option<semver::Version>,
+    changes: Vec<ContractChange>,
+    verdict: Result<(), String>,
+}
+
+/// `meshc diff`: every contract against its last published version.
+pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
+    let session = match open_workspace(global) {
+        Ok(session) => session,
+        Err(outcome) => return outcome,
+    };
+    let git_revision = against
+        .strip_prefix("git:")
+        .map(str::to_string)
+        .or_else(|| (against != "registry").then(|| against.to_string()));
+    let registry = match &git_revision {
+        None => match registry_or_usage(&session) {
+            Ok(registry) => Some(registry),
+            Err(outcome) => return outcome,
+        },
+        // Other workspaces' consumers are still worth listing when there is a registry.
+        Some(_) => session.registry().ok(),
+    };
+    let workspace_name = session.host.workspace_name().unwrap_or_default();
+    let uses = session.host.product_uses();
+    let mut failed = false;
+    let mut out = String::new();
+    for contract in session.host.contracts() {
+        let Some(new) = &contract.contract else {
+            continue;
+        };
+        let id = format!("{}.{}", contract.domain, contract.product);
+        let base_text = match &git_revision {
+            Some(revision) => match base_from_git(&session, revision, &contract.path) {
+                Ok(text) => text,
+                Err(message) => {
+                    eprintln!(
+                        "error: cannot read {} at {revision}: {message}",
+                        contract.path
+                    );
+                    return Outcome::Usage;
+                }
+            },
+            None => match registry
+                .as_deref()
+                .map(|r| base_from_registry(r, &contract.domain, &contract.product))
+            {
+                Some(Ok(published)) => published.map(|p| p.content),
+                Some(Err(error)) => {
+                    eprintln!("error: {error}");
+                    return Outcome::Usage;
+                }
+                None => None,
+            },
+        };
+        let version = new.version.as_ref().map(|v| v.value.clone());
+        let Some(base_text) = base_text else {
+            out.push_str(&format!(
+                "{id} {}: new product, never published\n",
+                version.map(|v| v.to_string()).unwrap_or_default()
+            ));
+            continue;
+        };
+        let Some(old) = parse_external_contract(&contract.path, &base_text) else {
+            out.push_str(&format!(
+                "{id}: the published contract does not parse; skipped\n"
+            ));
+            continue;
+        };
+        let changes = diff_contracts(&old, new);
+        let base_version = old.version.as_ref().map(|v| v.value.clone());
+        let verdict = match (&base_version, &version) {
+            _ if changes.is_empty() => Ok(()),
+            (Some(b), Some(v)) => check_bump(b, v, required_bump(&changes)),
+            _ => Err("the contract has no version".to_string()),
+        };
+        let diff = ProductDiff {
+            id: id.clone(),
+            base_version,
+            version,
+            changes,
+            verdict,
+        };
+        let workspace_uses: Vec<(String, String, u32, String)> = uses
+            .iter()
+            .filter(|u| u.product == id)
+            .map(|u| (u.consumer.clone(), u.file.clone(), u.line, u.column.clone()))
+            .collect();
+        let recorded: Vec<Consumption> = registry
+            .as_deref()
+            .and_then(|r| r.consumers(&contract.domain, &contract.product).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.workspace != workspace_name)
+            .collect();
+        failed |= diff.verdict.is_err();
+        out.push_str(&render_diff(&diff, &old, new, &workspace_uses, &recorded));
+    }
+    if out.is_empty() {
+        out.push_str("no contracts\n");
+    }
+    print!("{out}");
+    if failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+fn render_diff(
+    diff: &ProductDiff,
+    old: &Contract,
+    new: &Contract,
+    workspace_uses: &[(String, String, u32, String)],
+    recorded: &[Consumption],
+) -> String {
+    let show = |v: &Option<semver::Version>| {
+        v.as_ref()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "?".to_string())
+    };
+    if diff.changes.is_empty() {
+        return format!(
+            "{} {}: unchanged since {}\n",
+            diff.id,
+            show(&diff.version),
+            show(&diff.base_version)
+        );
+    }
+    let mut out = format!(
+        "{} {} -> {}\n",
+        diff.id,
+        show(&diff.base_version),
+        show(&diff.version)
+    );
+    for change in &diff.changes {
+        let tag = match change.impact {
+            Impact::Breaking => "BREAKING  ",
+            Impact::Compatible => "compatible",
+            Impact::Docs => "docs      ",
+        };
+        out.push_str(&format!("  {tag} {}\n", change.message));
+        if change.impact == Impact::Breaking {
+            let lines = affected(change, &diff.id, old, new, workspace_uses, recorded);
+            if lines.is_empty() {
+                out.push_str("             no known consumer reads it\n");
+            }
+            for line in lines {
+                out.push_str(&format!("             breaks {line}\n"));
+            }
+        }
+    }
+    match &diff.verdict {
+        Ok(()) => out.push_str(&format!(
+            "  ok: {} is a large enough version step\n",
+            show(&diff.version)
+        )),
+        Err(why) => out.push_str(&format!("  error: {why}\n")),
+    }
+    out
+}
+
+/// `meshc publish`: puts contracts into the registry after proving the
+/// version step is right.
+pub(crate) fn publish(global: &GlobalArgs, only: &[String], dry_run: bool) -> Outcome {
+    let session = match open_workspace(global) {
+        Ok(session) => session,
+        Err(outcome) => return outcome,
+    };
+    let diagnostics = session.host.check();
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        session.print_diagnostics(&diagnostics, crate::DiagnosticFormat::Human);
+        eprintln!("error: nothing published: the workspace has errors (see `meshc check`)");
+        return Outcome::Failure;
+    }
+    let registry = match registry_or_usage(&session) {
+        Ok(registry) => registry,
+        Err(outcome) => return outcome,
+    };
+    let mut refused = 0;
+    let contracts = session.host.contracts();
+    for selector in only {
+        if !contracts
+            .iter()
+            .any(|c| format!("{}.{}", c.domain, c.product) == *selector || c.domain == *selector)
+        {
+            eprintln!(
+                "error: no contract `{selector}` in this workspace (write DOMAIN or DOMAIN.PRODUCT)"
+            );
+            return Outcome::Usage;
+        }
+    }
+    for contract in contracts {
+        let id = format!("{}.{}", contract.domain, contract.product);
+        if !only.is_empty() && !only.iter().any(|s| *s == id || *s == contract.domain) {
+            continue;
+        }
+        let Some(parsed) = &contract.contract else {
+            continue;
+        };
+        let Some(version) = parsed.version.as_ref().map(|v| v.value.clone()) else {
+            eprintln!("refused {id}: the contract has no `version`");
+            refused += 1;
+            continue;
+        };
+        let pv = ProductVersion {
+            domain: contract.domain.clone(),
+            product: contract.product.clone(),
+            version: version.clone(),
+        };
+        let published = Published::new(pv.clone(), contract.text.clone());
+        let versions = match registry.versions(&contract.domain, &contract.product) {
+            Ok(versions) => versions,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Outcome::Usage;
+            }
+        };
+        if versions.contains(&version) {
+            match registry.fetch(&pv) {
+                Ok(Some(existing)) if existing.hash == published.hash => {
+                    session.progress(&format!("unchanged {pv} (already published)"));
+                }
+                Ok(_) => {
+                    eprintln!(
+                        "refused {pv}: this version is already published with other content; a published version never changes\nhelp: bump `version` in {} (see `meshc diff` for the step it needs)",
+                        contract.path
+                    );
+                    refused += 1;
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return Outcome::Usage;
+                }
+            }
+            continue;
+        }
+        if let Some(latest) = versions.last() {
+            let base =
+                match base_from_registry(registry.as_ref(), &contract.domain, &contract.product) {
+                    Ok(Some(base)) => base,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        return Outcome::Usage;
+                    }
+                };
+            let changes = parse_external_contract(&contract.path, &base.content)
+                .map(|old| diff_contracts(&old, parsed))
+                .unwrap_or_default();
+            if let Err(why) = check_bump(latest, &version, required_bump(&changes)) {
+                eprintln!("refused {pv}: {why}");
+                for change in changes.iter().filter(|c| c.impact >= Impact::Compatible) {
+                    let tag = if change.impact == Impact::Breaking {
+                        "breaking"
+                    } else {
+                        "compatible"
+                    };
+                    eprintln!("  {tag}: {}", change.message);
+                }
+                eprintln!("help: run `meshc diff` to see the consumers each change affects");
+                refused += 1;
+                continue;
+            }
+        }
+        if dry_run {
+            session.progress(&format!("would publish {pv}"));
+            continue;
+        }
+        match registry.publish(&published) {
+            Ok(()) => session.progress(&format!("published {pv} to {}", registry.location())),
+            Err(error) => {
+                eprintln!("refused {pv}: {error}");
+                refused += 1;
+            }
+        }
+    }
+    if refused > 0 {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+/// `meshc products`: what the registry offers.
+pub(crate) fn products(global: &GlobalArgs, domain: Option<&str>, search: Option<&str>) -> Outcome {
+    let session = match open_workspace(global) {
+        Ok(session) => session,
+        Err(outcome) => return outcome,
+    };
+    let registry = match registry_or_usage(&session) {
+        Ok(registry) => registry,
+        Err(outcome) => return outcome,
+    };
+    let products = match registry.products() {
+        Ok(products) => products,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Outcome::Usage;
+        }
+    };
+    let needle = search.map(str::to_ascii_lowercase);
+    let mut rows = vec![[
+        "product".to_string(),
+        "version".to_string(),
+        "owner".to_string(),
+        "quality".to_string(),
+        "consumers".to_string(),
+        "description".to_string(),
+    ]];
+    for (d, product, versions) in products {
+        if domain.is_some_and(|wanted| wanted != d) {
+            continue;
+        }
+        let Some(latest) = versions.last() else {
+            continue;
+        };
+        let pv = ProductVersion {
+            domain: d.clone(),
+            product: product.clone(),
+            version: latest.clone(),
+        };
+        let contract = registry.fetch(&pv).ok().flatten().and_then(|p| {
+            parse_external_contract(&format!("{d}/contracts/{product}.yaml"), &p.content)
+        });
+        let owner = contract
+            .as_ref()
+            .and_then(|c| c.owner.clone())
+            .unwrap_or_default();
+        let purpose = contract
+            .as_ref()
+            .and_then(|c| c.purpose.clone())
+            .unwrap_or_default();
+        let quality = match registry.status(&pv) {
+            Ok(Some(status)) => status.to_string(),
+            _ => "not run".to_string(),
+        };
+        let consumers: BTreeSet<String> = registry
+            .consumers(&d, &product)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.consumer)
+            .collect();
+        let id = format!("{d}.{product}");
+        if let Some(needle) = &needle {
+            let haystack = format!("{id} {owner} {purpose}").to_ascii_lowercase();
+            if !haystack.contains(needle) {
+                continue;
+            }
+        }
+        rows.push([
+            id,
+            latest.to_string(),
+            owner,
+            quality,
+            consumers.into_iter().collect::<Vec<_>>().join(", "),
+            purpose,
+        ]);
+    }
+    if rows.len() == 1 {
+        session.progress(&format!("no products found in {}", registry.location()));
+        return Outcome::Success;
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let mut line = String::new();
+        for (i, width) in widths.iter().enumerate() {
+            line.push_str(&format!("{:<width$}  ", row[i]));
+        }
+        line.push_str(&row[5]);
+        println!("{}", line.trim_end());
+    }
+    Outcome::Success
+}
