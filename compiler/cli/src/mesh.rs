@@ -311,21 +311,34 @@ fn affected(
             None => true,
         }
     };
+    // A column change names the column; a product-level change names the file once.
+    let what = |column: &str| match &change.column {
+        Some(_) => format!("{product}.{column}"),
+        None => format!("reads {product}"),
+    };
+    let verb = if change.column.is_some() {
+        "breaks"
+    } else {
+        "affects"
+    };
     let mut lines = BTreeSet::new();
     for (consumer, file, line, column) in workspace {
         if relevant(consumer, column) {
-            lines.insert(format!("{consumer}  {file}:{line}  ({product}.{column})"));
+            lines.insert(format!(
+                "{verb} {consumer}  {file}:{line}  ({})",
+                what(column)
+            ));
         }
     }
     for record in recorded {
         for used in &record.uses {
             if relevant(&record.consumer, &used.column) {
                 lines.insert(format!(
-                    "{}  {}:{}  ({product}.{}, workspace `{}`, on {})",
+                    "{verb} {}  {}:{}  ({}, workspace `{}`, on {})",
                     record.consumer,
                     used.file,
                     used.line,
-                    used.column,
+                    what(&used.column),
                     record.workspace,
                     record.product.version
                 ));
@@ -487,7 +500,7 @@ fn render_diff(
                 out.push_str("             no known consumer reads it\n");
             }
             for line in lines {
-                out.push_str(&format!("             breaks {line}\n"));
+                out.push_str(&format!("             {line}\n"));
             }
         }
     }

@@ -325,8 +325,14 @@ pub fn check_bump(
     impact: Impact,
 ) -> Result<(), String> {
     if new <= old {
+        let needed = match impact {
+            Impact::Breaking if old.major == 0 => semver::Version::new(0, old.minor + 1, 0),
+            Impact::Breaking => semver::Version::new(old.major + 1, 0, 0),
+            Impact::Compatible => semver::Version::new(old.major, old.minor + 1, 0),
+            Impact::Docs => semver::Version::new(old.major, old.minor, old.patch + 1),
+        };
         return Err(format!(
-            "version {new} is not greater than the published {old}"
+            "version {new} is not greater than the published {old}: these changes need {needed} or later"
         ));
     }
     let breaking_step = if old.major == 0 {

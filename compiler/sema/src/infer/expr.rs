@@ -508,6 +508,10 @@ impl Checker<'_, '_> {
                 product,
             }) => {
                 let help = suggestion.map(|s| format!("did you mean `{s}`?"));
+                // The read still counts: it is the consumer a contract change broke.
+                if let Some(product) = product.as_deref().filter(|p| !p.contains(" or ")) {
+                    self.use_product_column(product, name, range);
+                }
                 match product {
                     Some(product) => self.error(
                         Code::ColumnNotInContract,
