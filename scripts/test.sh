@@ -7,6 +7,7 @@ cd "$root"
 # One target directory outside the clone, shared by every checkout on this machine.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshc/target}"
 bash scripts/setup-duckdb.sh
+bash scripts/setup-postgres.sh
 echo "== ODCS contracts (official JSON schema + datacontract lint)"; bash scripts/check-contracts.sh
 echo "== cargo fmt --check"; cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"; cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -154,6 +154,8 @@ codes! {
         "An aggregate function appears where it is not allowed: in WHERE, in GROUP BY, in a join condition, or nested inside another aggregate.";
     InvalidCast = "MESH3013", "invalid-cast", Error,
         "A CAST between types that cannot be converted (for example DATE to INTEGER).";
+    DuplicateAlias = "MESH3014", "duplicate-alias", Error,
+        "Two relations of one FROM clause have the same name or alias, so a qualified column could mean either. Alias one of them.";
     UnsupportedOnTarget = "MESH4001", "unsupported-on-target", Error,
         "The construct cannot be expressed on the chosen target; the message names the target. Rewrite it or build for another target.";
     SourceLoadFailed = "MESH5001", "source-load-failed", Error,

@@ -265,6 +265,31 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                 .with_help(help),
             );
         }
+        if let Some(contract) = contract {
+            // `id` is free-form in ODCS (often a UUID); `domain` and
+            // `dataProduct`, when given, must name this file's product.
+            for (field, value, expected) in [
+                ("domain", &contract.domain, name.as_str()),
+                ("dataProduct", &contract.data_product, product.as_str()),
+            ] {
+                if let Some(value) = value
+                    && !value.value.eq_ignore_ascii_case(expected)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            Code::ContractIdentity,
+                            file.path(db).clone(),
+                            value.range,
+                            format!(
+                                "`{field}: {}` but this contract is {name}/contracts/{product}.yaml",
+                                value.value
+                            ),
+                        )
+                        .with_help(format!("write `{field}: {expected}` (or move the file)")),
+                    );
+                }
+            }
+        }
         if let Some(contract) = contract
             && let Some(schema_name) = &contract.schema_name
             && !schema_name.value.eq_ignore_ascii_case(product)

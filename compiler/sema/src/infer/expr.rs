@@ -22,6 +22,8 @@ pub(crate) enum Clause {
     JoinOn,
     /// The ON condition of a LEFT, RIGHT or FULL join.
     OuterJoinOn,
+    /// LIMIT and OFFSET.
+    Limit,
     GroupBy,
     Projection,
     Having,
@@ -942,6 +944,7 @@ impl Checker<'_, '_> {
                     | Clause::GroupBy
                     | Clause::JoinOn
                     | Clause::OuterJoinOn
+                    | Clause::Limit
                     | Clause::Having
             )
         {
@@ -1035,6 +1038,7 @@ fn clause_name(clause: Clause) -> &'static str {
     match clause {
         Clause::Where => "WHERE",
         Clause::JoinOn | Clause::OuterJoinOn => "a join condition",
+        Clause::Limit => "LIMIT",
         Clause::GroupBy => "GROUP BY",
         Clause::Projection => "the SELECT list",
         Clause::Having => "HAVING",

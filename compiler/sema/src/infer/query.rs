@@ -52,8 +52,54 @@ impl Checker<'_, '_> {
             self.unsupported(range, "FETCH, FOR UPDATE and pipe operators");
         }
         let output = self.set_expr(&mut query.body, outer, query.order_by.as_mut());
+        if let Some(limit) = &mut query.limit_clause {
+            self.limit_clause(limit);
+        }
         self.ctes.truncate(cte_depth);
         output
+    }
+
+    /// LIMIT and OFFSET take integer constants (no columns in scope).
+    fn limit_clause(&mut self, clause: &mut mesh_syntax::ast::LimitClause) {
+        use mesh_syntax::ast::LimitClause;
+        let (limit, offset, by) = match clause {
+            LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            } => (
+                limit.as_mut(),
+                offset.as_mut().map(|o| &mut o.value),
+                limit_by,
+            ),
+            LimitClause::OffsetCommaLimit { offset, limit } => {
+                let range = self.range(limit.span().union(&offset.span()));
+                self.unsupported(
+                    range,
+                    "`LIMIT offset, count` (write `LIMIT count OFFSET offset`)",
+                );
+                return;
+            }
+        };
+        if !by.is_empty() {
+            let range = self.range(by[0].span());
+            self.unsupported(range, "LIMIT ... BY");
+        }
+        let empty = Scope::empty();
+        for (what, expr) in [("LIMIT", limit), ("OFFSET", offset)] {
+            let Some(expr) = expr else { continue };
+            let range = self.range(expr.span());
+            let cx = ExprCtx::plain(&empty, Clause::Limit);
+            let typed = self.expr(expr, &cx);
+            if !typed.ty.is_integer() && typed.ty != SqlType::Null {
+                self.error(
+                    Code::FunctionArgumentType,
+                    range,
+                    format!("{what} takes an integer, found {}", typed.ty),
+                    Some(format!("write a whole number, for example `{what} 10`")),
+                );
+            }
+        }
     }
 
     fn rename_columns(
@@ -532,9 +578,39 @@ impl Checker<'_, '_> {
         output.ranges.push(range);
     }
 
+    /// Adds a FROM item to the scope; two items with one name are MESH3014.
+    fn add_relation(
+        &mut self,
+        scope: &mut Scope<'_>,
+        mut relation: ScopeRelation,
+        range: TextRange,
+    ) {
+        if !relation.qualifier.is_empty()
+            && scope
+                .relations
+                .iter()
+                .any(|r| r.qualifier.eq_ignore_ascii_case(&relation.qualifier))
+        {
+            self.error(
+                Code::DuplicateAlias,
+                range,
+                format!(
+                    "`{}` names two relations of this FROM clause",
+                    relation.qualifier
+                ),
+                Some("give one of them another alias (`... AS other_name`)".to_string()),
+            );
+            // Columns resolve against the first one; no second error per column.
+            relation.columns.clear();
+            relation.opaque = true;
+        }
+        scope.relations.push(relation);
+    }
+
     fn table_with_joins(&mut self, table: &mut TableWithJoins, scope: &mut Scope<'_>) {
+        let range = self.range(table.relation.span());
         if let Some(relation) = self.table_factor(&mut table.relation, scope.parent) {
-            scope.relations.push(relation);
+            self.add_relation(scope, relation, range);
         }
         for join in &mut table.joins {
             self.join(join, scope);
@@ -603,7 +679,8 @@ impl Checker<'_, '_> {
             }
             relation.merged.push(name.to_ascii_lowercase());
         }
-        scope.relations.push(relation);
+        let range = self.range(join.relation.span());
+        self.add_relation(scope, relation, range);
         match constraint {
             Some(JoinConstraint::On(on)) => {
                 // Only an inner join drops rows whose key is NULL.
