@@ -195,7 +195,9 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
         "# The published promise of `{domain}.{name}` (an ODCS v3 data contract).\n\
          # Consumers see exactly these columns and types; meshc checks that the\n\
          # model delivers them. Removing or narrowing a column is a breaking change.\n\
-         apiVersion: v3.0.2\n\
+         # Versions: breaking change = new major, compatible = new minor\n\
+         # (`meshc diff` says which; `meshc publish` enforces it).\n\
+         apiVersion: v3.1.0\n\
          kind: DataContract\n\
          id: {domain}.{name}\n\
          name: {name}\n\
@@ -204,6 +206,7 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
          domain: {domain}\n\
          dataProduct: {name}\n\
          description:\n  purpose: What one row of {name} means and who should use it.\n\
+         team:\n  name: {domain}-team\n  members:\n    - username: {domain}-team@example.com\n      role: owner\n\
          schema:\n\
          \x20 - name: {name}              # must equal the file name\n\
          \x20   physicalName: {name}\n\
@@ -220,7 +223,18 @@ pub(crate) fn new_product(global: &GlobalArgs, name: &str, domain: &str) -> Outc
          \x20       logicalType: string\n\
          \x20       physicalType: VARCHAR\n\
          \x20       required: true\n\
-         \x20       description: A human-readable label.\n"
+         \x20       description: A human-readable label.\n\
+         \x20       quality:             # checked after every run and by `meshc test`\n\
+         \x20         - name: label_not_null\n\
+         \x20           type: library\n\
+         \x20           metric: nullValues\n\
+         \x20           mustBe: 0\n\
+         \x20           severity: error      # error: a failure marks the product INVALID\n\
+         # Who may read it besides its own domain (omit: every domain that declares\n\
+         # the dependency).\n\
+         # customProperties:\n\
+         #   - property: meshc.access\n\
+         #     value: [other_domain]\n"
     );
     let result = create(&dir.join("models").join(format!("{name}.sql")), &model).and_then(|()| {
         create(
