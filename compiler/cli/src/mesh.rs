@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mesh_analysis::{
-    Contract, ContractChange, Impact, LockFile, Severity, check_bump, diff_contracts,
-    external_contract_path, parse_external_contract, required_bump,
+    Contract, ContractChange, Impact, LockFile, check_bump, diff_contracts, external_contract_path,
+    parse_external_contract, required_bump,
 };
 use mesh_registry::{Consumption, ProductVersion, Published, Registry, RegistryError};
 
@@ -230,12 +230,7 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
     }
     if update.is_some() {
         // After an update, show what the new versions break, like `meshc check`.
-        let diagnostics = session.host.check();
-        session.print_diagnostics(&diagnostics, crate::DiagnosticFormat::Human);
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let errors = session.check_and_print(crate::DiagnosticFormat::Human);
         if errors > 0 {
             eprintln!(
                 "{errors} error{} after the update: fix the consumers, or pin the previous version in domain.yaml",
@@ -521,9 +516,7 @@ pub(crate) fn publish(global: &GlobalArgs, only: &[String], dry_run: bool) -> Ou
         Ok(session) => session,
         Err(outcome) => return outcome,
     };
-    let diagnostics = session.host.check();
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        session.print_diagnostics(&diagnostics, crate::DiagnosticFormat::Human);
+    if session.check_and_print(crate::DiagnosticFormat::Human) > 0 {
         eprintln!("error: nothing published: the workspace has errors (see `meshc check`)");
         return Outcome::Failure;
     }

@@ -178,6 +178,16 @@ impl Session {
             .join("")
     }
 
+    /// Checks the workspace, prints what it found (if anything) and returns
+    /// the number of errors.
+    pub fn check_and_print(&self, format: DiagnosticFormat) -> usize {
+        let diagnostics = self.host.check();
+        if !diagnostics.is_empty() {
+            self.print_diagnostics(&diagnostics, format);
+        }
+        diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
     /// Prints diagnostics in the chosen format (human to stderr, JSON to stdout).
     pub fn print_diagnostics(&self, diagnostics: &[Diagnostic], format: DiagnosticFormat) {
         match format {
