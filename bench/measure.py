@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""The measuring half of bench/run (stdlib only; bench/run sets everything up).
+
+Generates meshes with bench/gen.py, times meshc, meshc-bench and dbt side by
+side (median, min, max of several runs; peak RSS of each child process from
+wait4), runs projects/jaffle_mesh with meshc, with plain DuckDB and with dbt,
+and writes results.json and RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_VERSION_CHECK": "false",
+           "DO_NOT_TRACK": "1"}
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def timed(cmd, cwd=None, env=None, check=True, timeout=None):
+    """Runs cmd; returns (seconds, peak RSS in KiB, stdout, stderr)."""
+    full_env = dict(os.environ, **(env or {}))
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise RuntimeError(f"timeout after {timeout}s: {' '.join(cmd)}")
+    # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only in
+    # aggregate, so wait4 is used through a tiny wrapper below instead.
+    seconds = time.perf_counter() - start
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-3000:]}\n{out[-2000:]}")
+    return seconds, proc.rss_kib, out, err
+
+
+class Popen(subprocess.Popen):
+    """Popen that records the child's peak RSS (ru_maxrss, KiB) via wait4."""
+
+    rss_kib = None
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, sts, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            pid, sts = self.pid, 0
+            usage = None
+        if pid == self.pid and usage is not None:
+            self.rss_kib = usage.ru_maxrss
+        return pid, sts
+
+
+subprocess.Popen = Popen  # used by timed()
+
+
+def stats(samples):
+    if not samples:
+        return None
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "n": len(samples)}
+
+
+def repeat(cmd, reps, cwd=None, env=None, before=None, timeout=None):
+    secs, rss = [], []
+    for _ in range(reps):
+        if before:
+            before()
+        s, r, _, _ = timed(cmd, cwd=cwd, env=env, timeout=timeout)
+        secs.append(s)
+        rss.append(r or 0)
+    return {"s": stats(secs), "rss_kib": max(rss)}
+
+
+# --------------------------------------------------------------------------
+
+
+def machine_info(meshc, venv):
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return ""
+
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(next(l for l in f if l.startswith("MemTotal")).split()[1])
+            mem = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    info = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": mem,
+        "kernel": platform.release(),
+        "load_before": os.getloadavg()[0],
+        "meshc": sh([meshc, "--version"]),
+        "rustc": sh(["rustc", "--version"]),
+        "python": platform.python_version(),
+        "commit": sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+        "dirty": bool(sh(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])),
+    }
+    if venv:
+        py = os.path.join(venv, "bin", "python")
+        info["dbt"] = sh([py, "-c", "import importlib.metadata as m; print('dbt-core', m.version('dbt-core'), '/ dbt-duckdb', m.version('dbt-duckdb'))"])
+        info["duckdb_python"] = sh([py, "-c", "import duckdb; print(duckdb.__version__)"])
+    return info
+
+
+def has_lock_command(meshc):
+    r = subprocess.run([meshc, "lock", "--help"], capture_output=True, text=True)
+    return r.returncode == 0
+
+
+def generate(n, out, with_dbt, meshc):
+    cmd = [sys.executable, os.path.join(HERE, "gen.py"), "--models", str(n), "--out", out]
+    if not with_dbt:
+        cmd.append("--no-dbt")
+    subprocess.run(cmd, check=True)
+    mesh = os.path.join(out, "mesh")
+    if has_lock_command(meshc):
+        subprocess.run([meshc, "lock", "-q", "-w", mesh], check=True, stdout=subprocess.DEVNULL)
+    # The generated mesh must check with zero diagnostics.
+    r = subprocess.run([meshc, "check", "--format", "json", "-w", mesh],
+                       capture_output=True, text=True)
+    diags = json.loads(r.stdout or "[]")
+    if r.returncode != 0 or diags:
+        raise RuntimeError(f"generated mesh at N={n} does not check clean: {len(diags)} "
+                           f"diagnostics, first: {json.dumps(diags[:2])[:2000]}")
+    with open(os.path.join(out, "bench-meta.json")) as f:
+        return json.load(f)
+
+
+def measure_meshc(n, out, meshc, bench, reps, bench_reps, timeout, build=True):
+    mesh = os.path.join(out, "mesh")
+    meta = os.path.join(out, "bench-meta.json")
+    res = {}
+    log(f"N={n}: meshc check x{reps}")
+    res["check"] = repeat([meshc, "check", "-q", "-w", mesh], reps, timeout=timeout)
+    if build:
+        log(f"N={n}: meshc build x{reps}")
+        res["build"] = repeat([meshc, "build", "-q", "-w", mesh], reps, timeout=timeout,
+                              before=lambda: shutil.rmtree(os.path.join(mesh, "target"),
+                                                           ignore_errors=True))
+    log(f"N={n}: meshc-bench (--reps {bench_reps})")
+    s, rss, stdout, _ = timed([bench, "-w", mesh, "--meta", meta, "--reps", str(bench_reps)],
+                              timeout=timeout)
+    res["bench"] = json.loads(stdout)
+    res["bench"]["process_rss_kib"] = rss
+    return res
+
+
+def dbt_cmd(venv, *args):
+    return [os.path.join(venv, "bin", "dbt"), *args, "--profiles-dir", "."]
+
+
+def measure_dbt(n, out, venv, reps, edit_reps, compile_reps, meta, timeout):
+    d = os.path.join(out, "dbt")
+    pp = os.path.join(d, "target", "partial_parse.msgpack")
+    res = {}
+
+    def no_state():
+        if os.path.exists(pp):
+            os.remove(pp)
+
+    log(f"N={n}: dbt parse --no-partial-parse x{reps}")
+    res["parse_cold"] = repeat(dbt_cmd(venv, "parse", "--no-partial-parse"), reps, cwd=d,
+                               env=DBT_ENV, before=no_state, timeout=timeout)
+    timed(dbt_cmd(venv, "parse"), cwd=d, env=DBT_ENV, timeout=timeout)  # writes the state
+    log(f"N={n}: dbt parse (partial parse, no change) x{reps}")
+    res["parse_warm"] = repeat(dbt_cmd(venv, "parse"), reps, cwd=d, env=DBT_ENV, timeout=timeout)
+    res["edits"] = []
+    for edit in meta["edits"]:
+        path = os.path.join(d, edit["dbt_path"])
+        secs, rss = [], 0
+        log(f"N={n}: dbt parse after a {edit['kind']} edit x{edit_reps}x2")
+        for _ in range(edit_reps):
+            for text in (edit["dbt_edited"], edit["dbt_original"]):
+                with open(path, "w") as f:
+                    f.write(text)
+                s, r, _, _ = timed(dbt_cmd(venv, "parse"), cwd=d, env=DBT_ENV, timeout=timeout)
+                secs.append(s)
+                rss = max(rss, r or 0)
+        res["edits"].append({"kind": edit["kind"], "model": edit["model"],
+                             "s": stats(secs), "rss_kib": rss})
+    log(f"N={n}: dbt compile --no-partial-parse x{compile_reps}")
+    res["compile"] = repeat(dbt_cmd(venv, "compile", "--no-partial-parse"), compile_reps, cwd=d,
+                            env=DBT_ENV, before=no_state, timeout=timeout)
+    return res
+
+
+# --------------------------------------------------------------------------
+# meshc run vs plain DuckDB vs dbt on projects/jaffle_mesh
+
+RAW_DUCKDB = r'''
+import json, os, sys, time
+import duckdb
+root, db = sys.argv[1], sys.argv[2]
+manifest = json.load(open(os.path.join(root, "target", "manifest.json")))
+def lit(s): return "'" + s.replace("'", "''") + "'"
+start = time.perf_counter()
+con = duckdb.connect(db)
+for schema in sorted({s["domain"] for s in manifest["sources"]} | {m["domain"] for m in manifest["models"]}):
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+for s in manifest["sources"]:
+    cols = ", ".join(f'"{c["name"]}" {c["type"]}' + ("" if c["nullable"] else " NOT NULL") for c in s["columns"])
+    names = ", ".join(f'"{c["name"]}"' for c in s["columns"])
+    spec = ", ".join(f'{lit(c["name"])}: {lit(c["type"])}' for c in s["columns"])
+    path = os.path.join(root, s["path"])
+    con.execute(f'CREATE OR REPLACE TABLE "{s["domain"]}"."{s["name"]}" ({cols})')
+    con.execute(f'INSERT INTO "{s["domain"]}"."{s["name"]}" ({names}) SELECT {names} FROM '
+                f"read_csv({lit(path)}, header = true, columns = {{{spec}}}, auto_detect = false)")
+for m in manifest["models"]:
+    con.execute(open(os.path.join(root, m["sql_path"])).read())
+con.close()
+print(time.perf_counter() - start)
+'''
+
+
+def measure_run(work, meshc, venv, reps, smoke):
+    res = {}
+    src = os.path.join(ROOT, "projects", "jaffle_mesh")
+    ws = os.path.join(work, "jaffle_mesh")
+    shutil.rmtree(ws, ignore_errors=True)
+    shutil.copytree(src, ws, ignore=shutil.ignore_patterns("target", "*.duckdb*"))
+    db = os.path.join(ws, "target", "jaffle_mesh.duckdb")
+
+    def fresh():
+        for suffix in ("", ".wal"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+
+    log(f"jaffle_mesh: meshc run x{reps}")
+    res["meshc_run"] = repeat([meshc, "run", "-q", "-w", ws], reps, before=fresh)
+    timed([meshc, "build", "-q", "-w", ws])
+    py = os.path.join(venv, "bin", "python") if venv else None
+    if py and os.path.exists(py):
+        script = os.path.join(work, "raw_duckdb.py")
+        with open(script, "w") as f:
+            f.write(RAW_DUCKDB)
+        raw_db = os.path.join(work, "raw_jaffle.duckdb")
+        inner, outer = [], []
+        log(f"jaffle_mesh: the same SQL on plain DuckDB (python duckdb) x{reps}")
+        for _ in range(reps):
+            for suffix in ("", ".wal"):
+                if os.path.exists(raw_db + suffix):
+                    os.remove(raw_db + suffix)
+            s, _, out, _ = timed([py, script, ws, raw_db])
+            inner.append(float(out.strip().splitlines()[-1]))
+            outer.append(s)
+        res["raw_duckdb"] = {"s": stats(inner), "process_s": stats(outer)}
+        if not smoke:
+            d = os.path.join(work, "jaffle_dbt")
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(os.path.join(HERE, "jaffle_dbt"), d)
+            os.makedirs(os.path.join(d, "seeds"), exist_ok=True)
+            for dom in ("customers", "orders", "payments"):
+                data = os.path.join(src, dom, "data")
+                for f in os.listdir(data):
+                    shutil.copy(os.path.join(data, f), os.path.join(d, "seeds", f))
+            dbt_db = os.path.join(d, "target", "jaffle_mesh_dbt.duckdb")
+
+            def fresh_dbt():
+                for suffix in ("", ".wal"):
+                    if os.path.exists(dbt_db + suffix):
+                        os.remove(dbt_db + suffix)
+
+            log(f"jaffle_mesh: dbt build (seeds + models) x{reps}")
+            res["dbt_build"] = repeat(dbt_cmd(venv, "build"), reps, cwd=d, env=DBT_ENV,
+                                      before=fresh_dbt)
+            log(f"jaffle_mesh: dbt run (models only) x{reps}")
+            res["dbt_run"] = repeat(dbt_cmd(venv, "run"), reps, cwd=d, env=DBT_ENV)
+            # Same rows as meshc?
+            check = ("import duckdb,sys\n"
+                     "a=duckdb.connect(sys.argv[1],read_only=True).sql('select * from insights.dim_customers order by 1').fetchall()\n"
+                     "b=duckdb.connect(sys.argv[2],read_only=True).sql('select * from insights.dim_customers order by 1').fetchall()\n"
+                     "print('same' if a==b else 'different')\n")
+            r = subprocess.run([py, "-c", check, db, dbt_db], capture_output=True, text=True)
+            res["dbt_same_rows"] = r.stdout.strip() or r.stderr.strip()[-300:]
+    return res
+
+
+# --------------------------------------------------------------------------
+# RESULTS.md
+
+
+def fmt_s(st, unit="s"):
+    if not st:
+        return "n/a"
+    m = st["median"]
+    if unit == "ms":
+        return f"{m:.1f} ms ({st['min']:.1f}–{st['max']:.1f}, n={st['n']})"
+    return f"{m:.3f} s ({st['min']:.3f}–{st['max']:.3f}, n={st['n']})"
+
+
+def fmt_ms_from_s(st):
+    if not st:
+        return "n/a"
+    return fmt_s({k: (v * 1000 if k != "n" else v) for k, v in st.items()}, "ms")
+
+
+def mib(kib):
+    return f"{kib / 1024:.0f} MiB" if kib else "n/a"
+
+
+def ratio(a, b):
+    if not a or not b:
+        return "n/a"
+    return f"{a / b:.1f}×"
+
+
+def write_results(path, info, cfg, runs, jaffle):
+    L = []
+    L.append("# meshc vs dbt-core: benchmark results")
+    L.append("")
+    L.append(f"Produced by `bench/run` on {info['date']} (commit `{info['commit']}`"
+             f"{', work tree dirty' if info['dirty'] else ''}). Regenerate with `bench/run`; raw numbers are in "
+             f"`results.json` next to the work directory ({cfg['work']}).")
+    L.append("")
+    L.append("## Machine and versions")
+    L.append("")
+    L.append(f"- CPU: {info['cpu']}, `nproc` = {info['nproc']}; RAM {info['ram']}; Linux {info['kernel']}")
+    L.append(f"- load average when the run started: {info['load_before']:.2f} "
+             "(the machine is shared with other builds; see *Noise* below)")
+    L.append(f"- {info['meshc']}, {info['rustc']}, Python {info['python']}")
+    if info.get("dbt"):
+        L.append(f"- {info['dbt']}, duckdb (Python) {info.get('duckdb_python', '?')}")
+    L.append("")
+    L.append("## Method")
+    L.append("")
+    L.append("- Meshes come from `bench/gen.py` (seed 42, 10 domains, 4 raw sources per domain with "
+             "5-row CSVs; staging, aggregate, join, window and derived-measure models with CTEs, 1–3 "
+             "inputs, 5–15 columns; ~20 % of models published with an ODCS contract; ~10 % of models read "
+             "another domain's product). The same mesh is written as **one dbt project with a folder per "
+             "domain** (groups per domain, `access: private|public`, enforced contracts with `data_type` "
+             "on every published model, sources with `external_location`).")
+    L.append("- Times are wall-clock seconds of the whole process (`meshc check`, `meshc build`, `dbt parse`, "
+             "`dbt compile`) as median (min–max, n runs); peak RSS is `ru_maxrss` of the child from `wait4`.")
+    L.append("- meshc has no persistent cache or daemon yet, so a second `meshc check` process is as "
+             "cold as the first. The warm figures are `meshc-bench` (bench/harness): the same "
+             "`AnalysisHost` that watch mode and the language server use, in process: *warm no-op* = "
+             "`check()` again without a change; *rescan* = re-read every file from disk, "
+             "`apply_change`, `check()`; *edit* = `apply_change` with one model's new text → new "
+             "diagnostics, alternating edited and original text (both directions counted).")
+    L.append("- dbt: cold = `dbt parse --no-partial-parse` with `target/partial_parse.msgpack` deleted; "
+             "warm = `dbt parse` with partial parsing and no change; edit = write the model file, "
+             "`dbt parse` (partial parse); build = `dbt compile --no-partial-parse`. "
+             "Anonymous usage statistics and the version check are off.")
+    L.append(f"- Repetitions: meshc {cfg['reps']} runs per figure at N ≤ 10,000 and "
+             f"{cfg['reps_50k']} at 50,000; meshc-bench {cfg['bench_reps']} edits per direction; "
+             f"dbt {cfg['dbt_reps']} runs at 1,000 and {cfg['dbt_reps_10k']} at 10,000 (edits: "
+             f"{cfg['dbt_edit_reps']}×2, compile: {cfg['dbt_compile_reps']}), because one dbt parse "
+             "of 10,000 models takes minutes.")
+    L.append("")
+
+    ten = runs.get(10000) or runs.get(max(runs))
+    tn = 10000 if 10000 in runs else max(runs)
+    L.append(f"## Targets of issue 5 at N = {tn:,}")
+    L.append("")
+    L.append("| target | measured | met? |")
+    L.append("| --- | --- | --- |")
+
+    def row(name, value, ok):
+        L.append(f"| {name} | {value} | {'met' if ok else '**not met**'} |")
+
+    m = ten["meshc"]
+    b = m["bench"]
+    chk = m["check"]["s"]["median"]
+    bld = m["build"]["s"]["median"]
+    row("cold `meshc check` ≤ 1 s", f"{chk:.3f} s", chk <= 1)
+    row("`meshc build` ≤ 2 s", f"{bld:.3f} s", bld <= 2)
+    noop = b["warm_noop_ms"]["median"]
+    row("warm no-op ≤ 50 ms", f"{noop:.2f} ms (meshc-bench `check()`; rescan from disk "
+        f"{b['warm_rescan_ms']['median']:.0f} ms)", noop <= 50)
+    worst = max(e["ms"]["median"] for e in b["edits"]) if b["edits"] else float("nan")
+    row("one-model edit → diagnostics ≤ 20 ms",
+        "; ".join(f"{e['kind']}: {e['ms']['median']:.2f} ms" for e in b["edits"]), worst <= 20)
+    rss = max(m["check"]["rss_kib"], m["build"]["rss_kib"], b.get("process_rss_kib") or 0)
+
+    row("peak RSS ≤ 1 GiB", f"{mib(rss)} (check {mib(m['check']['rss_kib'])}, build "
+        f"{mib(m['build']['rss_kib'])}, meshc-bench {mib(b.get('process_rss_kib'))})",
+        rss <= 1024 * 1024)
+    d = ten.get("dbt")
+    if d:
+        dp = d["parse_cold"]["s"]["median"]
+        row("≥ 100× faster than dbt-core cold parse", f"{dp / chk:.1f}× (dbt {dp:.1f} s vs meshc {chk:.3f} s)",
+            dp / chk >= 100)
+    else:
+        L.append("| ≥ 100× faster than dbt-core cold parse | dbt not measured (smoke run) | n/a |")
+    if jaffle.get("raw_duckdb"):
+        mr = jaffle["meshc_run"]["s"]["median"]
+        rr = jaffle["raw_duckdb"]["s"]["median"]
+        row("`meshc run` overhead over raw DuckDB ≤ 10 % (jaffle_mesh)",
+            f"+{(mr / rr - 1) * 100:.0f} % ({mr * 1000:.0f} ms vs {rr * 1000:.0f} ms)", mr <= rr * 1.1)
+    L.append("")
+
+    L.append("## Side by side")
+    L.append("")
+    for n in sorted(runs):
+        r = runs[n]
+        m, b, d = r["meshc"], r["meshc"]["bench"], r.get("dbt")
+        L.append(f"### N = {n:,} models ({r['meta']['published']:,} published, "
+                 f"{r['meta']['cross_domain_models']:,} reading another domain, "
+                 f"{r['meta']['sources']} sources)")
+        L.append("")
+        L.append("| measurement | meshc | dbt-core | dbt / meshc |")
+        L.append("| --- | --- | --- | --- |")
+
+        def line(name, ms_, ds_, mv, dv):
+            L.append(f"| {name} | {ms_} | {ds_} | {ratio(dv, mv)} |")
+
+        line("cold full check / parse", fmt_s(m["check"]["s"]),
+             fmt_s(d["parse_cold"]["s"]) if d else "not run",
+             m["check"]["s"]["median"], d and d["parse_cold"]["s"]["median"])
+        line("warm no-op", fmt_s(b["warm_noop_ms"], "ms"),
+             fmt_s(d["parse_warm"]["s"]) if d else "not run",
+             b["warm_noop_ms"]["median"] / 1000, d and d["parse_warm"]["s"]["median"])
+        L.append(f"| (meshc rescan of every file, in process) | {fmt_s(b['warm_rescan_ms'], 'ms')} | | |")
+        for i, e in enumerate(b["edits"]):
+            de = d["edits"][i] if d else None
+            line(f"one-model edit, {e['kind'].replace('_', ' ')} (`{e['model']}`: "
+                 f"{e['direct_consumers']} direct readers, {e['reanalyzed_models']} models re-analyzed)",
+                 fmt_s(e["ms"], "ms"), fmt_s(de["s"]) if de else "not run",
+                 e["ms"]["median"] / 1000, de and de["s"]["median"])
+        mb = m.get("build")
+        line("full SQL emission: `meshc build` / `dbt compile`",
+             fmt_s(mb["s"]) if mb else "not run (see plan/emit in process below)",
+             fmt_s(d["compile"]["s"]) if d else "not run",
+             mb and mb["s"]["median"], d and d["compile"]["s"]["median"])
+        L.append(f"| peak RSS: check / parse | {mib(m['check']['rss_kib'])} | "
+                 f"{mib(d['parse_cold']['rss_kib']) if d else 'not run'} | |")
+        L.append(f"| peak RSS: build / compile | {mib(mb['rss_kib']) if mb else 'not run'} | "
+                 f"{mib(d['compile']['rss_kib']) if d else 'not run'} | |")
+        L.append(f"| peak RSS: meshc-bench (cold + warm + edits) | {mib(b.get('process_rss_kib'))} | | |")
+        L.append("")
+        L.append(f"In process (meshc-bench): load {b['load_ms']:.0f} ms, apply + check "
+                 f"{b['cold_check_ms']:.0f} ms, plan/emit all SQL {b['plan_ms']:.0f} ms "
+                 f"({b['emitted_sql_bytes'] / 1e6:.1f} MB of SQL).")
+        L.append("")
+
+    L.append("## Scaling")
+    L.append("")
+    ns = sorted(runs)
+    L.append("| figure | " + " | ".join(f"N = {n:,}" for n in ns) + " | growth per 10× models |")
+    L.append("| --- | " + " | ".join("---" for _ in ns) + " | --- |")
+
+    def scale_row(name, get, unit):
+        vals = []
+        for n in ns:
+            try:
+                vals.append(get(runs[n]))
+            except (KeyError, TypeError, IndexError):
+                vals.append(None)
+        cells = []
+        for v in vals:
+            if v is None:
+                cells.append("n/a")
+            elif unit == "ms":
+                cells.append(f"{v:.2f} ms")
+            elif unit == "MiB":
+                cells.append(f"{v / 1024:.0f} MiB")
+            else:
+                cells.append(f"{v:.3f} s")
+        growth = []
+        for (n1, v1), (n2, v2) in zip(zip(ns, vals), list(zip(ns, vals))[1:]):
+            if v1 and v2:
+                per10 = (v2 / v1) ** (1 / max(1e-9, __import__("math").log10(n2 / n1)))
+                growth.append(f"{per10:.1f}× ({n1 // 1000}k→{n2 // 1000}k)")
+        L.append(f"| {name} | " + " | ".join(cells) + f" | {', '.join(growth) or 'n/a'} |")
+
+    scale_row("`meshc check` (process)", lambda r: r["meshc"]["check"]["s"]["median"], "s")
+    scale_row("`meshc build` (process)", lambda r: r["meshc"]["build"]["s"]["median"], "s")
+    scale_row("in-process plan/emit of all SQL", lambda r: r["meshc"]["bench"]["plan_ms"] / 1000, "s")
+    scale_row("in-process cold check", lambda r: r["meshc"]["bench"]["cold_check_ms"] / 1000, "s")
+    scale_row("warm no-op `check()`", lambda r: r["meshc"]["bench"]["warm_noop_ms"]["median"], "ms")
+    scale_row("edit, same schema", lambda r: r["meshc"]["bench"]["edits"][0]["ms"]["median"], "ms")
+    scale_row("edit, schema changes", lambda r: r["meshc"]["bench"]["edits"][1]["ms"]["median"], "ms")
+    scale_row("peak RSS `meshc check`", lambda r: r["meshc"]["check"]["rss_kib"], "MiB")
+    scale_row("`dbt parse` cold", lambda r: r["dbt"]["parse_cold"]["s"]["median"], "s")
+    L.append("")
+    L.append("Linear scaling is 10× per 10× models; more than that is super-linear.")
+    L.append("")
+    L.append("## Noise")
+    L.append("")
+    L.append("The machine has 2 cores and was shared with another engineer's cargo builds during the run "
+             f"(load average {info['load_before']:.1f} at the start), so single figures can be inflated by "
+             "up to about 2×; medians and the min column are the better guide. Ratios between meshc and "
+             "dbt were measured under the same conditions.")
+    L.append("")
+    analysis = os.path.join(HERE, "analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            L.append(f.read().rstrip())
+        L.append("")
+
+    L.append("## meshc run vs plain DuckDB vs dbt run (projects/jaffle_mesh)")
+    L.append("")
+    L.append("| run | time | peak RSS |")
+    L.append("| --- | --- | --- |")
+    L.append(f"| `meshc run` (whole process: load, check, plan, 3 CSV loads, 8 models on 2 threads) | "
+             f"{fmt_ms_from_s(jaffle['meshc_run']['s'])} | {mib(jaffle['meshc_run']['rss_kib'])} |")
+    if jaffle.get("raw_duckdb"):
+        L.append("| the same SQL (meshc's emitted DDL, same CSV loads) on DuckDB from Python, "
+                 f"connect → close, one thread of statements | {fmt_ms_from_s(jaffle['raw_duckdb']['s'])} | |")
+        L.append(f"| the same, whole Python process (incl. `import duckdb`) | "
+                 f"{fmt_ms_from_s(jaffle['raw_duckdb']['process_s'])} | |")
+    if jaffle.get("dbt_build"):
+        L.append(f"| `dbt build` (seeds + models, fresh database) | {fmt_ms_from_s(jaffle['dbt_build']['s'])} | "
+                 f"{mib(jaffle['dbt_build']['rss_kib'])} |")
+        L.append(f"| `dbt run` (models only) | {fmt_ms_from_s(jaffle['dbt_run']['s'])} | "
+                 f"{mib(jaffle['dbt_run']['rss_kib'])} |")
+        L.append("")
+        L.append(f"dbt's `insights.dim_customers` vs meshc's: {jaffle.get('dbt_same_rows')}.")
+    L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--meshc", required=True)
+    p.add_argument("--bench", required=True)
+    p.add_argument("--venv")
+    p.add_argument("--work", required=True)
+    p.add_argument("--results", required=True)
+    p.add_argument("--smoke", action="store_true")
+    a = p.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    if a.smoke:
+        cfg = dict(sizes=[50], dbt_sizes=[], reps=1, reps_50k=1, bench_reps=2, dbt_reps=0,
+                   dbt_reps_10k=0, dbt_edit_reps=0, dbt_compile_reps=0, run_reps=1,
+                   no_build_from=10**9)
+    else:
+        cfg = dict(sizes=[1000, 10000, 50000], dbt_sizes=[1000, 10000], reps=3, reps_50k=1,
+                   bench_reps=10, dbt_reps=3, dbt_reps_10k=2, dbt_edit_reps=1,
+                   dbt_compile_reps=1, run_reps=5, no_build_from=50000)
+    for k in ("sizes", "dbt_sizes", "reps", "reps_50k", "bench_reps", "dbt_reps"):
+        env = os.environ.get("MESHC_BENCH_" + k.upper())
+        if env:
+            cfg[k] = [int(x) for x in env.split(",")] if "sizes" in k else int(env)
+    cfg["work"] = a.work
+    venv = a.venv if a.venv and os.path.exists(os.path.join(a.venv, "bin", "dbt")) else None
+    info = machine_info(a.meshc, venv)
+    runs = {}
+    results_json = os.path.join(a.work, "results.json")
+    for n in cfg["sizes"]:
+        out = os.path.join(a.work, f"n{n}")
+        with_dbt = bool(venv) and n in cfg["dbt_sizes"]
+        log(f"N={n}: generating into {out}")
+        meta = generate(n, out, with_dbt, a.meshc)
+        reps = cfg["reps_50k"] if n >= 50000 else cfg["reps"]
+        r = {"meta": {k: v for k, v in meta.items() if k != "edits"}}
+        r["meshc"] = measure_meshc(n, out, a.meshc, a.bench, reps, cfg["bench_reps"], timeout=3600,
+                                   build=n < cfg["no_build_from"])
+        if with_dbt:
+            dreps = cfg["dbt_reps_10k"] if n >= 10000 else cfg["dbt_reps"]
+            r["dbt"] = measure_dbt(n, out, venv, dreps, cfg["dbt_edit_reps"],
+                                   cfg["dbt_compile_reps"], meta, timeout=3600)
+        runs[n] = r
+        with open(results_json, "w") as f:
+            json.dump({"info": info, "config": cfg, "runs": runs}, f, indent=1)
+    jaffle = measure_run(a.work, a.meshc, venv, cfg["run_reps"], a.smoke)
+    with open(results_json, "w") as f:
+        json.dump({"info": info, "config": cfg, "runs": runs, "jaffle": jaffle}, f, indent=1)
+    write_results(a.results, info, cfg, runs, jaffle)
+    log(f"results: {a.results} (raw numbers: {results_json})")
+
+
+if __name__ == "__main__":
+    main()
