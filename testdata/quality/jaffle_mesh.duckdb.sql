@@ -298,4 +298,3 @@ SELECT "checked".*
 FROM {relation} AS "checked"
 WHERE "checked"."amount" IS NULL
 LIMIT 20;
-

@@ -238,8 +238,10 @@ fn run_plan(session: &Session, plan: &BuildPlan, database: PathBuf, threads: usi
                 },
                 sql: m.sql.clone(),
                 depends_on: m.depends_on.clone(),
+                checks: Vec::new(),
             })
             .collect(),
+        allow_invalid: false,
     }
 }
 
@@ -287,6 +289,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             let status = match result.status {
                 NodeStatus::Success => "OK     ",
                 NodeStatus::Error => "ERROR  ",
+                NodeStatus::Invalid => "INVALID",
                 NodeStatus::Skipped => "SKIPPED",
             };
             let rows = result

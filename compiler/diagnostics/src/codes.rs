@@ -163,7 +163,9 @@ codes! {
     ModelFailed = "MESH5002", "model-failed", Error,
         "The engine refused or failed a model at run time. The previous data of the model is kept.";
     ModelSkipped = "MESH5003", "model-skipped", Warning,
-        "A model was not built because a model or source it reads failed in this run.";
+        "A model was not built because a model or source it reads failed in this run, or a product it reads (or checks against) is INVALID.";
+    ProductInvalid = "MESH5004", "product-invalid", Error,
+        "An error-level quality rule of the product's contract failed on the new version: the product is INVALID, its previous version is kept and its consumers are skipped (`meshc run --allow-invalid` swaps it in anyway). The message names the rule, its value and its threshold; `meshc test --show-failures` shows failing rows.";
 }
 
 #[cfg(test)]

@@ -49,5 +49,6 @@ fn jaffle_mesh_rules() {
             out.push('\n');
         }
     }
+    let out = format!("{}\n", out.trim_end());
     expect_test::expect_file!["../../../testdata/quality/jaffle_mesh.duckdb.sql"].assert_eq(&out);
 }

@@ -169,6 +169,7 @@ mod tests {
             materialization: Materialization::View,
             sql: "select 1".to_owned(),
             depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
+            checks: Vec::new(),
         }
     }
 
@@ -179,6 +180,7 @@ mod tests {
             schemas: vec![],
             sources: vec![],
             models,
+            allow_invalid: false,
         }
     }
 

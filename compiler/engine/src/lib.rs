@@ -2,8 +2,10 @@
 //!
 //! The compiler hands over a [`RunPlan`] (sources to load, models to build, in
 //! plain data). [`run`] loads the sources and builds the models in dependency
-//! order on a pool of threads, swapping every table in atomically, and returns
-//! one [`NodeResult`] per node. [`query`] reads the resulting database.
+//! order on a pool of threads, checks each model's quality rules on the new
+//! version before swapping it in atomically, and returns one [`NodeResult`]
+//! per node. [`query`] reads the resulting database; [`test`] runs the checks
+//! against it.
 //!
 //! Modules:
 //! - `plan`: the input types.
@@ -13,10 +15,12 @@
 //! - `source`: loading CSV and Parquet files with declared columns.
 //! - `location`: finding the line of a source file an error is about.
 //! - `model`: building views and tables.
+//! - `check`: quality checks, during a run and against an existing database.
 //! - `sql`: quoting, catalog lookups and atomic swaps.
 //! - `query` and `cell`: read-only queries and their values.
 
 mod cell;
+mod check;
 mod graph;
 mod location;
 mod model;
@@ -28,7 +32,11 @@ mod source;
 mod sql;
 
 pub use cell::Cell;
-pub use plan::{Materialization, ModelNode, RunPlan, SourceColumn, SourceFormat, SourceLoad};
+pub use check::{ModelTest, test};
+pub use plan::{
+    CHECKED_RELATION, Check, CheckSeverity, CheckUnit, Materialization, ModelNode, RunPlan,
+    SourceColumn, SourceFormat, SourceLoad, Threshold,
+};
 pub use query::{QueryResult, query};
-pub use results::{NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
+pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
 pub use run::run;

@@ -1,28 +1,62 @@
-//! Builds one model as a view or a table.
+//! Builds one model as a view or a table, checking it before it replaces
+//! the previous version.
 //!
-//! A view is replaced with `CREATE OR REPLACE VIEW`. A table is built under a
-//! temporary name and swapped in by one transaction, so a failing model keeps
-//! the data of its previous run. Switching materialization (table to view or
-//! back) replaces the old object in the same transaction. Errors become
-//! MESH5002 diagnostics.
+//! A table is built under a temporary name, checked, and swapped in by one
+//! transaction, so a failing or invalid model keeps the data of its previous
+//! run. A view with checks is created under the temporary name too, checked,
+//! and renamed over the previous object in one transaction; a view without
+//! checks is replaced with `CREATE OR REPLACE VIEW`. Switching materialization
+//! (table to view or back) replaces the old object in the same transaction.
+//! Errors become MESH5002 diagnostics.
 
 use std::sync::Arc;
 
 use duckdb::Connection;
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
+use crate::check::run_checks;
 use crate::plan::{Materialization, ModelNode};
-use crate::sql::{self, NEW_SUFFIX, ObjectKind, qualified};
+use crate::results::CheckResult;
+use crate::sql::{self, NEW_SUFFIX, ObjectKind, ident, qualified};
 
-/// Builds `model`; returns the row count of a table, `None` for a view.
-pub(crate) fn build(conn: &Connection, model: &ModelNode) -> Result<Option<u64>, Diagnostic> {
+/// A model that was built and checked.
+#[derive(Debug)]
+pub(crate) struct Built {
+    /// Rows of the new table, when it was swapped in; `None` for views.
+    pub(crate) rows: Option<u64>,
+    pub(crate) checks: Vec<CheckResult>,
+    /// Whether the new version replaced the previous one.
+    pub(crate) swapped: bool,
+}
+
+impl Built {
+    /// An error-level check failed.
+    pub(crate) fn invalid(&self) -> bool {
+        self.checks.iter().any(CheckResult::blocks)
+    }
+}
+
+/// Builds and checks `model`; an invalid model is swapped in only when
+/// `allow_invalid` is set.
+pub(crate) fn build(
+    conn: &Connection,
+    model: &ModelNode,
+    allow_invalid: bool,
+) -> Result<Built, Diagnostic> {
     let select = body(&model.sql);
     if select.is_empty() {
         return Err(failure(model, "the model has no SQL".to_owned()));
     }
     let outcome = match model.materialization {
-        Materialization::View => build_view(conn, model, select).map(|()| None),
-        Materialization::Table => build_table(conn, model, select).map(Some),
+        Materialization::View if model.checks.is_empty() => {
+            build_view(conn, model, select).map(|()| Built {
+                rows: None,
+                checks: Vec::new(),
+                swapped: true,
+            })
+        }
+        Materialization::View => build_checked_view(conn, model, select, allow_invalid),
+        Materialization::Table => build_table(conn, model, select, allow_invalid),
     };
     outcome.map_err(|error| failure(model, sql::error_summary(&error)))
 }
@@ -55,7 +89,52 @@ fn build_view(conn: &Connection, model: &ModelNode, select: &str) -> duckdb::Res
     }
 }
 
-fn build_table(conn: &Connection, model: &ModelNode, select: &str) -> duckdb::Result<u64> {
+/// Creates the view under the temporary name, checks it, and renames it over
+/// the previous object unless it is invalid and invalid models are not allowed.
+fn build_checked_view(
+    conn: &Connection,
+    model: &ModelNode,
+    select: &str,
+    allow_invalid: bool,
+) -> duckdb::Result<Built> {
+    let name = format!("{}{NEW_SUFFIX}", model.name);
+    let temporary = qualified(&model.schema, &name);
+    sql::drop_temporary(conn, &model.schema, &model.name);
+    if let Err(error) = conn.execute(&format!("CREATE VIEW {temporary} AS\n{select}\n"), []) {
+        sql::drop_temporary(conn, &model.schema, &model.name);
+        return Err(error);
+    }
+    let checks = run_checks(conn, &model.checks, &temporary, false);
+    let mut built = Built {
+        rows: None,
+        checks,
+        swapped: false,
+    };
+    if built.invalid() && !allow_invalid {
+        sql::drop_temporary(conn, &model.schema, &model.name);
+        return Ok(built);
+    }
+    let swapped = sql::in_transaction(conn, |conn| {
+        sql::drop_any(conn, &model.schema, &model.name)?;
+        conn.execute_batch(&format!(
+            "ALTER VIEW {temporary} RENAME TO {}",
+            ident(&model.name)
+        ))
+    });
+    if let Err(error) = swapped {
+        sql::drop_temporary(conn, &model.schema, &model.name);
+        return Err(error);
+    }
+    built.swapped = true;
+    Ok(built)
+}
+
+fn build_table(
+    conn: &Connection,
+    model: &ModelNode,
+    select: &str,
+    allow_invalid: bool,
+) -> duckdb::Result<Built> {
     let temporary = qualified(&model.schema, &format!("{}{NEW_SUFFIX}", model.name));
     sql::drop_temporary(conn, &model.schema, &model.name);
     let built = conn
@@ -72,8 +151,20 @@ fn build_table(conn: &Connection, model: &ModelNode, select: &str) -> duckdb::Re
             return Err(error);
         }
     };
+    let checks = run_checks(conn, &model.checks, &temporary, false);
+    let mut built = Built {
+        rows: None,
+        checks,
+        swapped: false,
+    };
+    if built.invalid() && !allow_invalid {
+        sql::drop_temporary(conn, &model.schema, &model.name);
+        return Ok(built);
+    }
     sql::swap_in_new_table(conn, &model.schema, &model.name)?;
-    Ok(u64::try_from(rows).unwrap_or(0))
+    built.rows = Some(u64::try_from(rows).unwrap_or(0));
+    built.swapped = true;
+    Ok(built)
 }
 
 fn failure(model: &ModelNode, reason: String) -> Diagnostic {

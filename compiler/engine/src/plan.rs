@@ -19,6 +19,11 @@ pub struct RunPlan {
     pub sources: Vec<SourceLoad>,
     /// The models, run in dependency order.
     pub models: Vec<ModelNode>,
+    /// When false (the default), a model whose error-level check fails is
+    /// INVALID: its previous version is kept and its dependents are skipped.
+    /// When true, it is still swapped in (and still reported INVALID) and its
+    /// dependents run.
+    pub allow_invalid: bool,
 }
 
 /// One source file loaded into one table.
@@ -80,4 +85,94 @@ pub struct ModelNode {
     /// Ids of the models and sources of this plan the model reads; ids that are
     /// not part of the plan are ignored (they were built by an earlier run).
     pub depends_on: Vec<String>,
+    /// Quality checks run on the new version before it replaces the old one.
+    pub checks: Vec<Check>,
+}
+
+/// In the SQL of a [`Check`], stands for the relation under check: the new
+/// version during a run, the current one in [`crate::test`].
+pub const CHECKED_RELATION: &str = "{relation}";
+
+/// One quality rule of a model's contract, compiled to SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub name: String,
+    pub severity: CheckSeverity,
+    /// The bound the value must respect.
+    pub threshold: Threshold,
+    /// What the value counts, for messages.
+    pub unit: CheckUnit,
+    /// Returns one row whose first column is the value (a number); reads
+    /// the model as [`CHECKED_RELATION`].
+    pub sql: String,
+    /// Returns the rows that fail the rule, if single rows can fail it.
+    pub failing_rows_sql: Option<String>,
+}
+
+/// How bad a failed check is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckSeverity {
+    /// A failure makes the model INVALID.
+    Error,
+    /// A failure is reported only.
+    Warning,
+}
+
+/// What a check's value counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CheckUnit {
+    Rows,
+    Percent,
+    Seconds,
+}
+
+/// The bound a check's value must respect (bounds of ranges included).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Threshold {
+    Eq(f64),
+    NotEq(f64),
+    Gt(f64),
+    Ge(f64),
+    Lt(f64),
+    Le(f64),
+    Between(f64, f64),
+    NotBetween(f64, f64),
+}
+
+/// Bounds come from contracts as finite numbers, so equality is total.
+impl Eq for Threshold {}
+
+impl Threshold {
+    pub fn holds(self, value: f64) -> bool {
+        match self {
+            Threshold::Eq(x) => value == x,
+            Threshold::NotEq(x) => value != x,
+            Threshold::Gt(x) => value > x,
+            Threshold::Ge(x) => value >= x,
+            Threshold::Lt(x) => value < x,
+            Threshold::Le(x) => value <= x,
+            Threshold::Between(lo, hi) => lo <= value && value <= hi,
+            Threshold::NotBetween(lo, hi) => value < lo || value > hi,
+        }
+    }
+
+    /// The bound with its unit: `= 0 rows`, `<= 5%`, `between 50 and 100 rows`.
+    pub fn text(self, unit: CheckUnit) -> String {
+        let suffix = match unit {
+            CheckUnit::Rows => " rows",
+            CheckUnit::Percent => "%",
+            CheckUnit::Seconds => "s",
+        };
+        match self {
+            Threshold::Eq(x) => format!("= {x}{suffix}"),
+            Threshold::NotEq(x) => format!("<> {x}{suffix}"),
+            Threshold::Gt(x) => format!("> {x}{suffix}"),
+            Threshold::Ge(x) => format!(">= {x}{suffix}"),
+            Threshold::Lt(x) => format!("< {x}{suffix}"),
+            Threshold::Le(x) => format!("<= {x}{suffix}"),
+            Threshold::Between(a, b) => format!("between {a} and {b}{suffix}"),
+            Threshold::NotBetween(a, b) => format!("not between {a} and {b}{suffix}"),
+        }
+    }
 }

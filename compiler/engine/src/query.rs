@@ -22,6 +22,14 @@ pub struct QueryResult {
 
 /// Runs one SQL statement on `database`, opened read-only.
 pub fn query(database: &Path, sql: &str) -> Result<QueryResult, String> {
+    let conn = open_read_only(database)?;
+    // The DuckDB bindings panic on some unusual result types; contain that.
+    catch_unwind(AssertUnwindSafe(|| collect(&conn, sql)))
+        .unwrap_or_else(|_| Err("internal error: the result could not be read".to_owned()))
+}
+
+/// Opens the database of earlier runs read-only; a missing file is an error.
+pub(crate) fn open_read_only(database: &Path) -> Result<Connection, String> {
     if !database.is_file() {
         return Err(format!(
             "database {} does not exist; run `meshc run` first",
@@ -31,19 +39,17 @@ pub fn query(database: &Path, sql: &str) -> Result<QueryResult, String> {
     let config = Config::default()
         .access_mode(AccessMode::ReadOnly)
         .map_err(|error| sql::error_summary(&error))?;
-    let conn = Connection::open_with_flags(database, config).map_err(|error| {
+    Connection::open_with_flags(database, config).map_err(|error| {
         format!(
             "cannot open database {}: {}",
             database.display(),
             sql::error_summary(&error)
         )
-    })?;
-    // The DuckDB bindings panic on some unusual result types; contain that.
-    catch_unwind(AssertUnwindSafe(|| collect(&conn, sql)))
-        .unwrap_or_else(|_| Err("internal error: the result could not be read".to_owned()))
+    })
 }
 
-fn collect(conn: &Connection, sql: &str) -> Result<QueryResult, String> {
+/// The columns and rows of one statement.
+pub(crate) fn collect(conn: &Connection, sql: &str) -> Result<QueryResult, String> {
     let mut statement = conn
         .prepare(sql)
         .map_err(|error| sql::error_summary(&error))?;

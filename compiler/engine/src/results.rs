@@ -6,6 +6,9 @@
 use mesh_diagnostics::Diagnostic;
 use serde::Serialize;
 
+use crate::plan::CheckSeverity;
+use crate::query::QueryResult;
+
 /// Whether a node loads a source file or builds a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -20,7 +23,10 @@ pub enum NodeKind {
 pub enum NodeStatus {
     Success,
     Error,
-    /// Not run because a node it depends on failed or was skipped.
+    /// Built, but an error-level check failed: the previous version was kept
+    /// (or, when invalid models are allowed, the new one was swapped in anyway).
+    Invalid,
+    /// Not run because a node it depends on failed, was skipped or is invalid.
     Skipped,
 }
 
@@ -36,9 +42,36 @@ pub struct NodeResult {
     pub seconds: f64,
     /// A one-line, human-readable reason when the status is not success.
     pub error: Option<String>,
-    /// The same reason as a diagnostic (MESH5001, MESH5002 or MESH5003).
+    /// The checks of a model that was built, in plan order.
+    pub checks: Vec<CheckResult>,
+    /// The same reason as a diagnostic (MESH5001 to MESH5004).
     #[serde(skip)]
     pub diagnostic: Option<Diagnostic>,
+}
+
+/// The outcome of one quality check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub severity: CheckSeverity,
+    /// The measured value; `None` when the query failed or returned NULL.
+    pub value: Option<f64>,
+    /// The bound with its unit, e.g. `<= 5%`.
+    pub threshold: String,
+    pub passed: bool,
+    /// Why the check could not be computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Failing rows, when asked for (`meshc test --show-failures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failing_rows: Option<QueryResult>,
+}
+
+impl CheckResult {
+    /// A failed error-level check: it makes the model INVALID.
+    pub fn blocks(&self) -> bool {
+        !self.passed && self.severity == CheckSeverity::Error
+    }
 }
 
 impl NodeResult {
@@ -50,6 +83,7 @@ impl NodeResult {
             rows,
             seconds,
             error: None,
+            checks: Vec::new(),
             diagnostic: None,
         }
     }
@@ -69,6 +103,7 @@ impl NodeResult {
             rows: None,
             seconds,
             error: Some(diagnostic.message.clone()),
+            checks: Vec::new(),
             diagnostic: Some(diagnostic),
         }
     }

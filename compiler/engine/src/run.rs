@@ -18,8 +18,9 @@ use duckdb::Connection;
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::graph::{Graph, Job, Node};
+use crate::model::Built;
 use crate::plan::RunPlan;
-use crate::results::{NodeResult, NodeStatus, RunEvent, RunResults};
+use crate::results::{CheckResult, NodeResult, NodeStatus, RunEvent, RunResults};
 use crate::{model, source, sql};
 
 /// Runs every source and model of `plan` and reports progress to `on_event`,
@@ -28,7 +29,7 @@ use crate::{model, source, sql};
 pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults {
     let clock = Instant::now();
     let graph = Graph::new(plan);
-    let mut board = Board::new(&graph);
+    let mut board = Board::new(&graph, plan.allow_invalid);
 
     let mut settled = Vec::new();
     for (index, reason) in &graph.invalid {
@@ -55,6 +56,7 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
                     graph: &graph,
                     shared: &shared,
                     schema_errors: &schema_errors,
+                    allow_invalid: plan.allow_invalid,
                     on_event,
                 };
                 work_in_parallel(&context, connections);
@@ -158,6 +160,7 @@ struct Context<'a, 'p> {
     graph: &'a Graph<'p>,
     shared: &'a Shared,
     schema_errors: &'a HashMap<String, String>,
+    allow_invalid: bool,
     on_event: &'a (dyn Fn(&RunEvent) + Sync),
 }
 
@@ -203,7 +206,7 @@ fn work(context: &Context<'_, '_>, conn: &Connection) {
                 kind: node.kind,
             },
         );
-        let result = execute(conn, node, context.schema_errors);
+        let result = execute(conn, node, context);
         // Reported before the dependents are released, so no dependent can
         // report `Started` before this node reports `Finished`.
         emit(context.on_event, &RunEvent::Finished(&result));
@@ -253,22 +256,28 @@ fn next_ready(context: &Context<'_, '_>) -> Option<usize> {
 }
 
 /// Runs one node and times it; a panic inside becomes an error result.
-fn execute(
-    conn: &Connection,
-    node: &Node<'_>,
-    schema_errors: &HashMap<String, String>,
-) -> NodeResult {
+fn execute(conn: &Connection, node: &Node<'_>, context: &Context<'_, '_>) -> NodeResult {
     let clock = Instant::now();
-    if let Some(message) = schema_errors.get(&node.schema().to_lowercase()) {
+    if let Some(message) = context.schema_errors.get(&node.schema().to_lowercase()) {
         return failure(node, NodeStatus::Error, 0.0, message.clone());
     }
+    let allow_invalid = context.allow_invalid;
     let outcome = catch_unwind(AssertUnwindSafe(|| match node.job {
-        Job::Source(load) => source::load(conn, load).map(Some),
-        Job::Model(model) => model::build(conn, model),
+        Job::Source(load) => source::load(conn, load).map(|rows| Built {
+            rows: Some(rows),
+            checks: Vec::new(),
+            swapped: true,
+        }),
+        Job::Model(model) => model::build(conn, model, allow_invalid),
     }));
     let seconds = clock.elapsed().as_secs_f64();
     match outcome {
-        Ok(Ok(rows)) => NodeResult::success(node.id, node.kind, rows, seconds),
+        Ok(Ok(built)) if built.invalid() => invalid(node, built, seconds),
+        Ok(Ok(built)) => {
+            let mut result = NodeResult::success(node.id, node.kind, built.rows, seconds);
+            result.checks = built.checks;
+            result
+        }
         Ok(Err(diagnostic)) => {
             NodeResult::failed(node.id, node.kind, NodeStatus::Error, seconds, diagnostic)
         }
@@ -282,6 +291,51 @@ fn execute(
             );
             failure(node, NodeStatus::Error, seconds, message)
         }
+    }
+}
+
+/// The result of a model whose error-level checks failed.
+fn invalid(node: &Node<'_>, built: Built, seconds: f64) -> NodeResult {
+    let failed: Vec<String> = built
+        .checks
+        .iter()
+        .filter(|c| c.blocks())
+        .map(describe_failure)
+        .collect();
+    let outcome = if built.swapped {
+        "swapped in anyway because invalid products are allowed"
+    } else {
+        "the previous version is kept"
+    };
+    let message = format!("{} is INVALID: {}; {outcome}", node.id, failed.join("; "));
+    let help = if built.swapped {
+        "its consumers were built on the invalid data"
+    } else {
+        "its consumers are skipped; fix the data or the rule, or pass --allow-invalid to serve it anyway"
+    };
+    let diagnostic = Diagnostic::new(
+        Code::ProductInvalid,
+        Arc::from(""),
+        TextRange::default(),
+        message,
+    )
+    .with_help(help);
+    let mut result =
+        NodeResult::failed(node.id, node.kind, NodeStatus::Invalid, seconds, diagnostic);
+    result.rows = built.rows;
+    result.checks = built.checks;
+    result
+}
+
+/// `rule r failed (value 3, expected = 0 rows)`.
+fn describe_failure(check: &CheckResult) -> String {
+    match (&check.error, check.value) {
+        (Some(error), _) => format!("rule {} could not be checked ({error})", check.name),
+        (None, Some(value)) => format!(
+            "rule {} failed (value {value}, expected {})",
+            check.name, check.threshold
+        ),
+        (None, None) => format!("rule {} failed", check.name),
     }
 }
 
@@ -320,10 +374,12 @@ struct Board {
     ready: VecDeque<usize>,
     running: usize,
     unresolved: usize,
+    /// Whether an INVALID node (swapped in anyway) releases its dependents.
+    allow_invalid: bool,
 }
 
 impl Board {
-    fn new(graph: &Graph<'_>) -> Board {
+    fn new(graph: &Graph<'_>, allow_invalid: bool) -> Board {
         let count = graph.nodes.len();
         Board {
             results: vec![None; count],
@@ -332,6 +388,7 @@ impl Board {
             ready: VecDeque::new(),
             running: 0,
             unresolved: count,
+            allow_invalid,
         }
     }
 
@@ -380,8 +437,11 @@ impl Board {
     fn propagate(&mut self, graph: &Graph<'_>, start: usize, settled: &mut Vec<usize>) {
         let mut stack = vec![start];
         while let Some(index) = stack.pop() {
-            let succeeded =
-                matches!(&self.results[index], Some(r) if r.status == NodeStatus::Success);
+            let succeeded = match &self.results[index] {
+                Some(r) if r.status == NodeStatus::Success => true,
+                Some(r) if r.status == NodeStatus::Invalid => self.allow_invalid,
+                _ => false,
+            };
             let culprit = self.culprit[index];
             for &dependent in &graph.nodes[index].dependents {
                 if self.results[dependent].is_some() {
@@ -393,13 +453,35 @@ impl Board {
                         self.ready.push_back(dependent);
                     }
                 } else {
-                    let message = format!("skipped: upstream {} failed", graph.nodes[culprit].id);
+                    let message = self.skip_message(graph, culprit);
                     let result =
                         failure(&graph.nodes[dependent], NodeStatus::Skipped, 0.0, message);
                     self.record(dependent, result, culprit, settled);
                     stack.push(dependent);
                 }
             }
+        }
+    }
+
+    /// Why the dependents of `culprit` are skipped: it failed, or it is
+    /// INVALID because of the named rules.
+    fn skip_message(&self, graph: &Graph<'_>, culprit: usize) -> String {
+        let id = graph.nodes[culprit].id;
+        match &self.results[culprit] {
+            Some(r) if r.status == NodeStatus::Invalid => {
+                let rules: Vec<&str> = r
+                    .checks
+                    .iter()
+                    .filter(|c| c.blocks())
+                    .map(|c| c.name.as_str())
+                    .collect();
+                format!(
+                    "skipped: upstream {id} is INVALID (failed rule{} {})",
+                    if rules.len() == 1 { "" } else { "s" },
+                    rules.join(", ")
+                )
+            }
+            _ => format!("skipped: upstream {id} failed"),
         }
     }
 

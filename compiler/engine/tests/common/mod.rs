@@ -61,6 +61,7 @@ pub(crate) fn model(
         materialization,
         sql: sql.to_owned(),
         depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
+        checks: Vec::new(),
     }
 }
 
@@ -78,6 +79,7 @@ pub(crate) fn plan(database: PathBuf, sources: Vec<SourceLoad>, models: Vec<Mode
         schemas,
         sources,
         models,
+        allow_invalid: false,
     }
 }
 
