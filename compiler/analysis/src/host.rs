@@ -162,6 +162,10 @@ impl AnalysisHost {
                 let model = ModelId::new(db, domain, name.clone());
                 out.extend(analyze_model(db, model).diagnostics.iter().cloned());
             }
+            for (product, file) in &domain_scope(db, domain).contracts {
+                let id = format!("{domain_name}.{product}");
+                out.extend(crate::plan::rule_diagnostics(db, *file, &id));
+            }
         }
         out.extend(cycle_diagnostics(db).iter().cloned());
         out.extend(mesh_sema::lock_diagnostics(db).iter().cloned());

@@ -23,5 +23,9 @@ pub use mesh_sema::{
 };
 pub use mesh_syntax::{Contract, LockEntry, LockFile, LockSource, content_hash};
 pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
-pub use plan::{BuildPlan, PlanError, PlannedColumn, PlannedModel, PlannedSource};
+pub use mesh_syntax::{RuleSeverity, Threshold, Unit};
+pub use plan::{
+    BuildPlan, CHECKED_RELATION, FAILING_ROWS, PlanError, PlannedCheck, PlannedColumn,
+    PlannedModel, PlannedSource,
+};
 pub use select::{Selector, parse_selector};

@@ -1,10 +1,16 @@
 //! Build plans: the selected models in dependency order with their target
-//! SQL, and the sources they read.
+//! SQL and quality checks, and the sources they read.
 
-use mesh_diagnostics::Diagnostic;
-use mesh_emit::{Target, emit_model};
-use mesh_sema::{DomainId, ModelId, analyze_model, domain_scope, mesh_graph};
-use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use mesh_diagnostics::{Code, Diagnostic, TextRange};
+use mesh_emit::{CheckedProduct, Target, emit_model, emit_rule};
+use mesh_sema::{
+    Db, DomainId, ModelId, SourceFile, analyze_model, domain_scope, mesh_graph, parse_contract_file,
+};
+use mesh_syntax::{
+    CsvOptions, Materialization, Metric, RuleSeverity, SourceFormat, SqlType, Threshold, Unit,
+};
 
 use crate::host::AnalysisHost;
 use crate::select::{Selector, select};
@@ -29,9 +35,36 @@ pub struct PlannedModel {
     pub materialization: Materialization,
     pub published: bool,
     pub sql: String,
-    /// Ids of the models and sources it reads.
+    /// Ids of the models and sources it reads, and of the products of this
+    /// plan its checks read (relationships, record loss).
     pub depends_on: Vec<String>,
     pub columns: Vec<PlannedColumn>,
+    /// Workspace-relative path of its contract, when published.
+    pub contract: Option<String>,
+    /// The quality rules of its contract (empty unless published).
+    pub checks: Vec<PlannedCheck>,
+}
+
+/// In the SQL of a [`PlannedCheck`], stands for the relation under check
+/// (the engine's `CHECKED_RELATION`).
+pub const CHECKED_RELATION: &str = "{relation}";
+
+/// How many failing rows a check's `failing_rows_sql` returns at most.
+pub const FAILING_ROWS: u64 = 20;
+
+/// One quality rule of a published product, in the target's SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedCheck {
+    pub name: String,
+    pub severity: RuleSeverity,
+    pub threshold: Threshold,
+    pub unit: Unit,
+    /// One row, one DOUBLE column `value`; reads the product as [`CHECKED_RELATION`].
+    pub sql: String,
+    /// Up to [`FAILING_ROWS`] failing rows, for rules whose failures are rows.
+    pub failing_rows_sql: Option<String>,
+    /// The rule in the contract file.
+    pub range: TextRange,
 }
 
 /// One source to load.
@@ -65,7 +98,9 @@ impl AnalysisHost {
         let selected = select(graph, selectors).map_err(PlanError::Selection)?;
         let mut plan = BuildPlan::default();
         let mut diagnostics = Vec::new();
-        let mut needed_sources = std::collections::BTreeSet::new();
+        let mut needed_sources = BTreeSet::new();
+        // Per planned model: the other products its checks read.
+        let mut check_reads: Vec<Vec<String>> = Vec::new();
         for node in &graph.order {
             if node.is_source || !selected.contains(node) {
                 continue;
@@ -96,6 +131,16 @@ impl AnalysisHost {
             };
             let analysis = analyze_model(db, model);
             let key = node.name.to_ascii_lowercase();
+            let (checks, reads) = match scope.contracts.get(&key) {
+                Some(file) => match planned_checks(db, *file, &node.qualified(), target) {
+                    Ok(found) => found,
+                    Err(found) => {
+                        diagnostics.extend(found);
+                        continue;
+                    }
+                },
+                None => (Vec::new(), Vec::new()),
+            };
             plan.models.push(PlannedModel {
                 id: node.qualified(),
                 domain: node.domain.clone(),
@@ -119,11 +164,15 @@ impl AnalysisHost {
                         nullable: c.nullable,
                     })
                     .collect(),
+                contract: scope.contracts.get(&key).map(|f| f.path(db).to_string()),
+                checks,
             });
+            check_reads.push(reads);
         }
         if !diagnostics.is_empty() {
             return Err(PlanError::Diagnostics(diagnostics));
         }
+        add_check_dependencies(&mut plan.models, check_reads);
         for node in needed_sources {
             let domain = DomainId::new(db, node.domain.clone());
             let Some(source) = domain_scope(db, domain)
@@ -162,6 +211,143 @@ impl AnalysisHost {
         plan.domains = domains;
         Ok(plan)
     }
+}
+
+/// The checks of the product `id` from its contract `file`, and the other
+/// products they read (`domain.product`); a rule that cannot be emitted is a
+/// MESH1008 diagnostic at the rule.
+fn planned_checks(
+    db: &dyn Db,
+    file: SourceFile,
+    id: &str,
+    target: Target,
+) -> Result<(Vec<PlannedCheck>, Vec<String>), Vec<Diagnostic>> {
+    let Some(contract) = parse_contract_file(db, file).0.as_ref() else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let product = CheckedProduct {
+        id,
+        relation: CHECKED_RELATION,
+        columns: &contract.columns,
+    };
+    let mut checks = Vec::new();
+    let mut reads = Vec::new();
+    let mut diagnostics = Vec::new();
+    for rule in &contract.quality {
+        match emit_rule(rule, &product, target, FAILING_ROWS) {
+            Ok(sql) => checks.push(PlannedCheck {
+                name: rule.name.clone(),
+                severity: rule.severity,
+                threshold: rule.threshold,
+                unit: rule.unit,
+                sql: sql.value,
+                failing_rows_sql: sql.failing_rows,
+                range: rule.range,
+            }),
+            Err(message) => diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidQualityRule,
+                    file.path(db).clone(),
+                    rule.range,
+                    message,
+                )
+                .with_help("see docs/contracts-odcs.md for the rules meshc runs"),
+            ),
+        }
+        match &rule.metric {
+            Metric::Relationship { to_product, .. } => reads.push(to_product.clone()),
+            Metric::RecordLoss { upstream, .. } => reads.push(upstream.clone()),
+            _ => {}
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok((checks, reads))
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// The rules of contract `file` (of product `id`) that cannot be emitted,
+/// as MESH1008 diagnostics, so `meshc check` reports them before a run.
+pub(crate) fn rule_diagnostics(db: &dyn Db, file: SourceFile, id: &str) -> Vec<Diagnostic> {
+    planned_checks(db, file, id, Target::default())
+        .err()
+        .unwrap_or_default()
+}
+
+/// Makes each model depend on the planned products its checks read, so they
+/// are built (and checked) first, unless that product depends on the model
+/// itself (then the check reads the product's previous version); then
+/// restores dependency order, keeping the given order where it has no say.
+fn add_check_dependencies(models: &mut Vec<PlannedModel>, check_reads: Vec<Vec<String>>) {
+    let index: HashMap<String, usize> = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.to_ascii_lowercase(), i))
+        .collect();
+    for (i, reads) in check_reads.into_iter().enumerate() {
+        for product in reads {
+            let Some(&j) = index.get(&product.to_ascii_lowercase()) else {
+                continue;
+            };
+            if i == j || depends_on(models, &index, j, i) || depends_on(models, &index, i, j) {
+                continue;
+            }
+            let id = models[j].id.clone();
+            models[i].depends_on.push(id);
+        }
+    }
+    // A stable topological sort: repeatedly take the first model whose
+    // planned dependencies are all placed.
+    let mut placed: HashSet<usize> = HashSet::new();
+    let mut order = Vec::with_capacity(models.len());
+    while order.len() < models.len() {
+        let ready = (0..models.len())
+            .filter(|i| !placed.contains(i))
+            .find(|&i| {
+                models[i]
+                    .depends_on
+                    .iter()
+                    .filter_map(|d| index.get(&d.to_ascii_lowercase()))
+                    .all(|d| placed.contains(d))
+            });
+        // No ready model means a cycle, which the graph excludes; keep order.
+        let Some(next) = ready.or_else(|| (0..models.len()).find(|i| !placed.contains(i))) else {
+            break;
+        };
+        placed.insert(next);
+        order.push(next);
+    }
+    let mut taken: Vec<Option<PlannedModel>> =
+        std::mem::take(models).into_iter().map(Some).collect();
+    models.extend(order.into_iter().filter_map(|i| taken[i].take()));
+}
+
+/// Whether planned model `from` depends on planned model `to`, directly or
+/// through other planned models.
+fn depends_on(
+    models: &[PlannedModel],
+    index: &HashMap<String, usize>,
+    from: usize,
+    to: usize,
+) -> bool {
+    let mut stack = vec![from];
+    let mut seen = HashSet::new();
+    while let Some(at) = stack.pop() {
+        if at == to {
+            return true;
+        }
+        if !seen.insert(at) {
+            continue;
+        }
+        stack.extend(
+            models[at]
+                .depends_on
+                .iter()
+                .filter_map(|d| index.get(&d.to_ascii_lowercase()).copied()),
+        );
+    }
+    false
 }
 
 /// Why a plan could not be made.
