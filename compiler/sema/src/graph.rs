@@ -42,6 +42,8 @@ impl NodeId {
 pub struct MeshGraph {
     /// Node -> the nodes it reads.
     pub upstream: BTreeMap<NodeId, BTreeSet<NodeId>>,
+    /// Node -> the nodes that read it.
+    pub downstream: BTreeMap<NodeId, BTreeSet<NodeId>>,
     /// Every node in an order where each comes after what it reads (cycles excluded).
     pub order: Vec<NodeId>,
     /// Each cycle as the list of models around it.
@@ -51,10 +53,7 @@ pub struct MeshGraph {
 impl MeshGraph {
     /// Nodes that read `node`, directly.
     pub fn downstream_of(&self, node: &NodeId) -> impl Iterator<Item = &NodeId> {
-        self.upstream
-            .iter()
-            .filter(move |(_, ups)| ups.contains(node))
-            .map(|(n, _)| n)
+        self.downstream.get(node).into_iter().flatten()
     }
 }
 
@@ -88,8 +87,15 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
         }
     }
     let (order, cycles) = order_and_cycles(&upstream);
+    let mut downstream: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
+    for (node, ups) in &upstream {
+        for up in ups {
+            downstream.entry(up.clone()).or_default().insert(node.clone());
+        }
+    }
     MeshGraph {
         upstream,
+        downstream,
         order,
         cycles,
     }
@@ -135,47 +141,61 @@ pub(crate) fn in_same_cycle(db: &dyn Db, a: ModelId<'_>, b: ModelId<'_>) -> bool
         .any(|cycle| cycle.contains(a.name(db)) && cycle.contains(b.name(db)))
 }
 
-/// Kahn's algorithm for the order; what remains holds the cycles, found by
-/// walking upstream edges among the remaining nodes.
+/// Kahn's algorithm for the order, level by level (each level sorted), in
+/// O(nodes + edges); what remains holds the cycles, found by walking upstream
+/// edges among the remaining nodes.
 fn order_and_cycles(
     upstream: &BTreeMap<NodeId, BTreeSet<NodeId>>,
 ) -> (Vec<NodeId>, Vec<Vec<NodeId>>) {
-    let mut remaining: BTreeMap<&NodeId, usize> = upstream
-        .iter()
-        .map(|(n, ups)| (n, ups.iter().filter(|u| upstream.contains_key(*u)).count()))
-        .collect();
-    let mut order = Vec::new();
-    loop {
-        let ready: Vec<&NodeId> = remaining
-            .iter()
-            .filter(|(_, c)| **c == 0)
-            .map(|(n, _)| *n)
-            .collect();
-        if ready.is_empty() {
-            break;
-        }
-        for node in ready {
-            remaining.remove(node);
-            order.push(node.clone());
-            for (other, count) in remaining.iter_mut() {
-                if upstream[*other].contains(node) {
-                    *count -= 1;
-                }
+    let nodes: Vec<&NodeId> = upstream.keys().collect();
+    let index: std::collections::HashMap<&NodeId, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let mut waiting = vec![0usize; nodes.len()];
+    let mut downstream: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        for up in &upstream[*node] {
+            if let Some(&u) = index.get(up) {
+                waiting[i] += 1;
+                downstream[u].push(i);
             }
         }
     }
+    let mut order = Vec::with_capacity(nodes.len());
+    let mut done = vec![false; nodes.len()];
+    // `nodes` is sorted, so each level comes out sorted.
+    let mut level: Vec<usize> = (0..nodes.len()).filter(|&i| waiting[i] == 0).collect();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for &i in &level {
+            done[i] = true;
+            order.push(nodes[i].clone());
+            for &d in &downstream[i] {
+                waiting[d] -= 1;
+                if waiting[d] == 0 {
+                    next.push(d);
+                }
+            }
+        }
+        next.sort_unstable();
+        level = next;
+    }
     let mut cycles = Vec::new();
     let mut covered: BTreeSet<&NodeId> = BTreeSet::new();
-    let stuck: BTreeSet<&NodeId> = remaining.keys().copied().collect();
+    let stuck: BTreeSet<&NodeId> = (0..nodes.len())
+        .filter(|&i| !done[i])
+        .map(|i| nodes[i])
+        .collect();
     for &start in &stuck {
         if covered.contains(start) {
             continue;
         }
         // Follow upstream edges inside the stuck set until a node repeats.
         let mut path: Vec<&NodeId> = vec![start];
+        let mut on_path: BTreeSet<&NodeId> = BTreeSet::from([start]);
         let mut current = start;
         while let Some(next) = upstream[current].iter().find(|u| stuck.contains(u)) {
-            if let Some(position) = path.iter().position(|p| *p == next) {
+            if on_path.contains(next) {
+                let position = path.iter().position(|p| *p == next).unwrap_or(0);
                 let cycle: Vec<&NodeId> = path[position..].to_vec();
                 if !cycle.iter().any(|n| covered.contains(n)) {
                     covered.extend(cycle.iter().copied());
@@ -184,7 +204,11 @@ fn order_and_cycles(
                 }
                 break;
             }
+            if covered.contains(next) {
+                break;
+            }
             path.push(next);
+            on_path.insert(next);
             current = next;
         }
     }
