@@ -4,10 +4,13 @@ use std::fs;
 use std::path::PathBuf;
 
 use mesh_analysis::{
-    BuildPlan, Diagnostic, Materialization, PlanError, Selector, Severity, SourceFormat, Target,
-    duckdb_type_name, parse_selector,
+    BuildPlan, Diagnostic, Materialization, PlanError, PlannedCheck, PlannedModel, RuleSeverity,
+    Selector, Severity, SourceFormat, Target, Threshold, Unit, duckdb_type_name, parse_selector,
 };
-use mesh_engine::{ModelNode, NodeKind, NodeStatus, RunEvent, RunPlan, SourceColumn, SourceLoad};
+use mesh_engine::{
+    CheckSeverity, CheckUnit, ModelNode, NodeKind, NodeResult, NodeStatus, RunEvent, RunPlan,
+    SourceColumn, SourceLoad,
+};
 
 use crate::session::{Session, open_workspace};
 use crate::{BuildArgs, DiagnosticFormat, GlobalArgs, Outcome, RunArgs, TargetArg};
@@ -19,7 +22,10 @@ fn target(arg: TargetArg) -> Target {
 }
 
 /// Loads, checks and plans; prints diagnostics. `Err` is the outcome to return.
-fn checked_plan(global: &GlobalArgs, args: &BuildArgs) -> Result<(Session, BuildPlan), Outcome> {
+pub(crate) fn checked_plan(
+    global: &GlobalArgs,
+    args: &BuildArgs,
+) -> Result<(Session, BuildPlan), Outcome> {
     let session = open_workspace(global)?;
     let mut selectors: Vec<Selector> = Vec::new();
     for text in &args.select {
@@ -188,11 +194,18 @@ pub(crate) fn default_database(session: &Session) -> PathBuf {
         },
         threads: None,
         database: None,
+        allow_invalid: false,
     };
     database_path(session, &args)
 }
 
-fn run_plan(session: &Session, plan: &BuildPlan, database: PathBuf, threads: usize) -> RunPlan {
+fn run_plan(
+    session: &Session,
+    plan: &BuildPlan,
+    database: PathBuf,
+    threads: usize,
+    allow_invalid: bool,
+) -> RunPlan {
     RunPlan {
         database,
         threads,
@@ -225,24 +238,154 @@ fn run_plan(session: &Session, plan: &BuildPlan, database: PathBuf, threads: usi
                     .collect(),
             })
             .collect(),
-        models: plan
-            .models
-            .iter()
-            .map(|m| ModelNode {
-                id: m.id.clone(),
-                schema: m.domain.clone(),
-                name: m.name.clone(),
-                materialization: match m.materialization {
-                    Materialization::View => mesh_engine::Materialization::View,
-                    Materialization::Table => mesh_engine::Materialization::Table,
-                },
-                sql: m.sql.clone(),
-                depends_on: m.depends_on.clone(),
-                checks: Vec::new(),
-            })
-            .collect(),
-        allow_invalid: false,
+        models: plan.models.iter().map(engine_model).collect(),
+        allow_invalid,
     }
+}
+
+/// The engine's form of a planned model.
+pub(crate) fn engine_model(m: &PlannedModel) -> ModelNode {
+    ModelNode {
+        id: m.id.clone(),
+        schema: m.domain.clone(),
+        name: m.name.clone(),
+        materialization: match m.materialization {
+            Materialization::View => mesh_engine::Materialization::View,
+            Materialization::Table => mesh_engine::Materialization::Table,
+        },
+        sql: m.sql.clone(),
+        depends_on: m.depends_on.clone(),
+        checks: m.checks.iter().map(engine_check).collect(),
+    }
+}
+
+/// The engine's form of a planned check.
+pub(crate) fn engine_check(check: &PlannedCheck) -> mesh_engine::Check {
+    use mesh_engine::Threshold as T;
+    mesh_engine::Check {
+        name: check.name.clone(),
+        severity: match check.severity {
+            RuleSeverity::Error => CheckSeverity::Error,
+            RuleSeverity::Warning => CheckSeverity::Warning,
+        },
+        threshold: match check.threshold {
+            Threshold::Eq(x) => T::Eq(x),
+            Threshold::NotEq(x) => T::NotEq(x),
+            Threshold::Gt(x) => T::Gt(x),
+            Threshold::Ge(x) => T::Ge(x),
+            Threshold::Lt(x) => T::Lt(x),
+            Threshold::Le(x) => T::Le(x),
+            Threshold::Between(a, b) => T::Between(a, b),
+            Threshold::NotBetween(a, b) => T::NotBetween(a, b),
+        },
+        unit: match check.unit {
+            Unit::Rows => CheckUnit::Rows,
+            Unit::Percent => CheckUnit::Percent,
+            Unit::Seconds => CheckUnit::Seconds,
+        },
+        // The two crates agree on the placeholder (tested below).
+        sql: check.sql.clone(),
+        failing_rows_sql: check.failing_rows_sql.clone(),
+    }
+}
+
+/// A check's value for people: `3`, `4.76%`, `90000s`.
+pub(crate) fn value_text(value: Option<f64>, unit: Option<Unit>) -> String {
+    let Some(value) = value else {
+        return "-".to_string();
+    };
+    let number = if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    };
+    match unit {
+        Some(Unit::Percent) => format!("{number}%"),
+        Some(Unit::Seconds) => format!("{number}s"),
+        _ => number,
+    }
+}
+
+/// The unit of check `name` of model `id` in the plan.
+pub(crate) fn check_unit(plan: &BuildPlan, id: &str, name: &str) -> Option<Unit> {
+    plan.models
+        .iter()
+        .find(|m| m.id == id)?
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.unit)
+}
+
+/// The progress lines of a model's failed checks, indented under its line.
+pub(crate) fn failed_check_lines(plan: &BuildPlan, result: &NodeResult) -> Vec<String> {
+    result
+        .checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| {
+            let mark = match c.severity {
+                CheckSeverity::Error => "FAIL",
+                CheckSeverity::Warning => "WARN",
+            };
+            let detail = match &c.error {
+                Some(error) => format!("could not be checked: {error}"),
+                None => format!(
+                    "{}, expected {}",
+                    value_text(c.value, check_unit(plan, &result.id, &c.name)),
+                    c.threshold
+                ),
+            };
+            format!(
+                "        {mark} {} ({}): {detail}",
+                c.name,
+                severity_name(c.severity)
+            )
+        })
+        .collect()
+}
+
+pub(crate) fn severity_name(severity: CheckSeverity) -> &'static str {
+    match severity {
+        CheckSeverity::Error => "error",
+        CheckSeverity::Warning => "warning",
+    }
+}
+
+/// Points an INVALID model's diagnostic at the failed rules in its contract.
+fn invalid_diagnostic(
+    plan: &BuildPlan,
+    result: &NodeResult,
+    mut d: Diagnostic,
+    allow_invalid: bool,
+) -> Diagnostic {
+    let Some(model) = plan.models.iter().find(|m| m.id == result.id) else {
+        return d;
+    };
+    let Some(contract) = &model.contract else {
+        return d;
+    };
+    let ranges: Vec<_> = result
+        .checks
+        .iter()
+        .filter(|c| c.blocks())
+        .filter_map(|c| model.checks.iter().find(|p| p.name == c.name))
+        .map(|p| p.range)
+        .collect();
+    d.help = Some(if allow_invalid {
+        "served anyway (--allow-invalid) and its consumers were built on it; `meshc test --show-failures` shows the failing rows"
+    } else {
+        "its previous version is kept and its consumers are skipped; `meshc test --show-failures` shows the failing rows, `meshc run --allow-invalid` serves it anyway"
+    }
+    .to_string());
+    if let Some((first, rest)) = ranges.split_first() {
+        d.file = contract.as_str().into();
+        d.range = *first;
+        for range in rest {
+            d = d.with_label(contract.as_str().into(), *range, "failed too");
+        }
+    }
+    d
 }
 
 pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
@@ -296,22 +439,35 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
                 .rows
                 .map(|r| format!(", {r} rows"))
                 .unwrap_or_default();
-            eprintln!(
+            let mut lines = vec![format!(
                 "[{n:>width$}/{total}] {status} {kind} {} ({:.2}s{rows})",
                 result.id,
                 result.seconds,
                 width = total.to_string().len()
-            );
+            )];
+            lines.extend(failed_check_lines(&plan, result));
+            if result.status == NodeStatus::Skipped
+                && let Some(reason) = &result.error
+            {
+                lines.push(format!("        {reason}"));
+            }
+            // One write, so lines of parallel models do not interleave.
+            eprintln!("{}", lines.join("\n"));
         }
     };
-    let engine_plan = run_plan(&session, &plan, database.clone(), threads);
+    let allow_invalid = args.allow_invalid;
+    let engine_plan = run_plan(&session, &plan, database.clone(), threads, allow_invalid);
     let results = mesh_engine::run(&engine_plan, &on_event);
     let failures: Vec<Diagnostic> = results
         .results
         .iter()
-        .filter(|r| r.status == NodeStatus::Error)
-        .filter_map(|r| r.diagnostic.clone())
-        .map(|mut d| {
+        .filter(|r| r.status == NodeStatus::Error || r.status == NodeStatus::Invalid)
+        .filter_map(|r| Some((r, r.diagnostic.clone()?)))
+        .map(|(r, d)| {
+            if r.status == NodeStatus::Invalid {
+                return invalid_diagnostic(&plan, r, d, allow_invalid);
+            }
+            let mut d = d;
             // The engine knows node ids, not files: point model failures at the model.
             if d.file.is_empty()
                 && let Some(model) = plan.models.iter().find(|m| d.message.contains(&m.id))
@@ -340,16 +496,59 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             .filter(|r| r.status == status)
             .count()
     };
+    let invalid = count(NodeStatus::Invalid);
     session.progress(&format!(
-        "finished in {:.2}s: {} succeeded, {} failed, {} skipped; results in target/run_results.json",
+        "finished in {:.2}s: {} succeeded, {} failed, {} skipped{}; results in target/run_results.json",
         results.elapsed_seconds,
         count(NodeStatus::Success),
         count(NodeStatus::Error),
-        count(NodeStatus::Skipped)
+        count(NodeStatus::Skipped),
+        if invalid > 0 {
+            format!(", {invalid} invalid")
+        } else {
+            String::new()
+        }
     ));
-    if results.success() {
-        Outcome::Success
-    } else {
+    if invalid > 0 && allow_invalid {
+        eprintln!(
+            "warning: {invalid} invalid product{} served anyway (--allow-invalid)",
+            if invalid == 1 { " was" } else { "s were" }
+        );
+    }
+    let failed = results.results.iter().any(|r| match r.status {
+        NodeStatus::Success => false,
+        NodeStatus::Invalid => !allow_invalid,
+        NodeStatus::Error | NodeStatus::Skipped => true,
+    });
+    if failed {
         Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_planner_and_the_engine_agree_on_the_checked_relation() {
+        assert_eq!(
+            mesh_analysis::CHECKED_RELATION,
+            mesh_engine::CHECKED_RELATION
+        );
+    }
+
+    #[test]
+    fn values_read_naturally() {
+        use mesh_analysis::Unit;
+        assert_eq!(super::value_text(Some(3.0), Some(Unit::Rows)), "3");
+        assert_eq!(
+            super::value_text(Some(100.0 / 21.0), Some(Unit::Percent)),
+            "4.76%"
+        );
+        assert_eq!(
+            super::value_text(Some(90000.0), Some(Unit::Seconds)),
+            "90000s"
+        );
+        assert_eq!(super::value_text(None, None), "-");
     }
 }

@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod gates;
 mod mesh;
 mod query;
 pub mod render;
@@ -96,6 +97,11 @@ pub enum Command {
     /// (independent ones in parallel), each table is swapped in only when it
     /// succeeded. Results go to target/run_results.json.
     Run(RunArgs),
+    /// Run the quality rules of the selected published products against the
+    /// database of the last run (read-only) and print their values.
+    ///
+    /// Exit code 1 when an error-level rule fails.
+    Test(TestArgs),
     /// Run a read-only SQL query against the database of the last run (like `dbt show`).
     Query {
         /// The SQL, e.g. "select * from insights.dim_customers limit 5".
@@ -198,6 +204,23 @@ pub struct RunArgs {
     /// DuckDB database file (default: targets.duckdb.path of mesh.yaml, else target/<workspace>.duckdb).
     #[arg(long)]
     pub database: Option<PathBuf>,
+    /// Swap in products whose error-level quality rules fail (still reported
+    /// INVALID) and build their consumers.
+    #[arg(long)]
+    pub allow_invalid: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TestArgs {
+    /// Select products like `meshc run --select` (default: every published product).
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    /// Print the failing rows of failed rules (not NULL, unique, accepted values, relationships, record loss).
+    #[arg(long)]
+    pub show_failures: bool,
+    /// DuckDB database file (default: the one `meshc run` writes).
+    #[arg(long)]
+    pub database: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +249,7 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Build(args) => build::build(&cli.global, args),
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),
+        Command::Test(args) => gates::test(&cli.global, args),
         Command::Query { sql, format } => query::run(&cli.global, sql, *format),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),

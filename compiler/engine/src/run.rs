@@ -19,7 +19,7 @@ use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::graph::{Graph, Job, Node};
 use crate::model::Built;
-use crate::plan::RunPlan;
+use crate::plan::{Materialization, RunPlan};
 use crate::results::{CheckResult, NodeResult, NodeStatus, RunEvent, RunResults};
 use crate::{model, source, sql};
 
@@ -302,16 +302,18 @@ fn invalid(node: &Node<'_>, built: Built, seconds: f64) -> NodeResult {
         .filter(|c| c.blocks())
         .map(describe_failure)
         .collect();
-    let outcome = if built.swapped {
-        "swapped in anyway because invalid products are allowed"
-    } else {
-        "the previous version is kept"
+    let outcome = match (built.swapped, node.job) {
+        (true, _) => "swapped in anyway because invalid products are allowed",
+        (false, Job::Model(model)) if model.materialization == Materialization::View => {
+            "the previous view definition is kept"
+        }
+        (false, _) => "the previous version is kept",
     };
     let message = format!("{} is INVALID: {}; {outcome}", node.id, failed.join("; "));
     let help = if built.swapped {
-        "its consumers were built on the invalid data"
+        "its consumers were built on the invalid version"
     } else {
-        "its consumers are skipped; fix the data or the rule, or pass --allow-invalid to serve it anyway"
+        "its consumers are skipped until the rule passes (or invalid products are allowed)"
     };
     let diagnostic = Diagnostic::new(
         Code::ProductInvalid,

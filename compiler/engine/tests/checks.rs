@@ -235,6 +235,12 @@ fn invalid_view_keeps_its_previous_definition() {
         result(&results, "orders.stg_orders").status,
         NodeStatus::Invalid
     );
+    assert!(
+        result(&results, "orders.stg_orders")
+            .error
+            .as_deref()
+            .is_some_and(|e| e.ends_with("the previous view definition is kept"))
+    );
     assert_eq!(
         result(&results, "insights.revenue").status,
         NodeStatus::Skipped

@@ -1,0 +1,354 @@
+//! Quality gates demonstrated on the jaffle_mesh example: every example rule
+//! passes on the example data; a rule made to fail marks the product INVALID
+//! in run_results.json, skips its consumers naming the rule, and loses no
+//! previous data; `--allow-invalid` serves it anyway; `meshc test` reports
+//! the rules and `--show-failures` the failing rows.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh")
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read example") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).expect("copy file");
+        }
+    }
+}
+
+fn meshc(workspace: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .arg("--workspace")
+        .arg(workspace)
+        .arg("--color=never")
+        .output()
+        .expect("meshc runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn query_csv(workspace: &Path, sql: &str) -> String {
+    let output = meshc(workspace, &["query", "--format", "csv", sql]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+fn expected(name: &str) -> String {
+    std::fs::read_to_string(example().join("expected").join(name)).expect("expected output exists")
+}
+
+/// The result of node `id` in target/run_results.json.
+fn node(workspace: &Path, id: &str) -> serde_json::Value {
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.join("target/run_results.json")).expect("run results"),
+    )
+    .expect("json");
+    results["results"]
+        .as_array()
+        .expect("results array")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
+        .clone()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let before = std::fs::read_to_string(path).expect("file");
+    let after = before.replacen(from, to, 1);
+    assert_ne!(before, after, "{} has no `{from}`", path.display());
+    std::fs::write(path, after).expect("write");
+}
+
+const PRODUCTS: [&str; 5] = [
+    "customers.stg_customers",
+    "orders.stg_orders",
+    "payments.stg_payments",
+    "insights.dim_customers",
+    "insights.fct_orders",
+];
+
+#[test]
+fn every_example_rule_passes_on_the_example_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path();
+    copy(&example(), workspace);
+    let run = meshc(workspace, &["run"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut rules = 0;
+    for id in PRODUCTS {
+        let result = node(workspace, id);
+        assert_eq!(result["status"], "success", "{result:#}");
+        let checks = result["checks"].as_array().expect("checks");
+        assert!(!checks.is_empty(), "{id} has rules");
+        for check in checks {
+            assert_eq!(check["passed"], true, "{id}: {check:#}");
+            assert!(check["value"].is_number(), "{check:#}");
+        }
+        rules += checks.len();
+    }
+    assert_eq!(rules, 26);
+    assert!(
+        node(workspace, "insights.customer_orders")["checks"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "private models have no rules"
+    );
+
+    let test = meshc(workspace, &["test"]);
+    let stdout = text(&test.stdout);
+    assert_eq!(
+        test.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&test.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with(" pass")).count(),
+        26,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "insights.fct_orders      few_orders_lost                                 error        0%  < 3%                         pass"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        text(&test.stderr).contains(
+            "26 rules on 5 products in target/jaffle_mesh.duckdb: 26 passed, 0 failed, 0 warnings"
+        ),
+        "{}",
+        text(&test.stderr)
+    );
+}
+
+#[test]
+fn a_failed_rule_marks_the_product_invalid_skips_its_consumers_and_keeps_its_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path();
+    copy(&example(), workspace);
+    assert!(meshc(workspace, &["run"]).status.success());
+
+    // A new customer arrives, and the contract of dim_customers no longer
+    // accepts more than 100 rows: dim_customers is INVALID.
+    let customers = workspace.join("customers/data/raw_customers.csv");
+    let mut csv = std::fs::read_to_string(&customers).expect("customers");
+    csv.push_str("101,Ada,Lovelace,ada@example.com\n");
+    std::fs::write(&customers, csv).expect("write customers");
+    edit(
+        &workspace.join("insights/contracts/dim_customers.yaml"),
+        "mustBeBetween: [50, 1000000]",
+        "mustBeBetween: [50, 100]",
+    );
+    let run = meshc(workspace, &["run"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("INVALID model insights.dim_customers"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "FAIL dim_customers_row_count (error): 101, expected between 50 and 100 rows"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("MESH5004"), "{stderr}");
+    assert!(
+        stderr.contains("insights/contracts/dim_customers.yaml:23:15"),
+        "the diagnostic points at the rule: {stderr}"
+    );
+    assert!(
+        stderr.contains("9 succeeded, 0 failed, 1 skipped, 1 invalid"),
+        "{stderr}"
+    );
+    let dim = node(workspace, "insights.dim_customers");
+    assert_eq!(dim["status"], "invalid");
+    assert_eq!(
+        dim["error"],
+        "insights.dim_customers is INVALID: rule dim_customers_row_count failed (value 101, expected between 50 and 100 rows); the previous version is kept"
+    );
+    let failed: Vec<&serde_json::Value> = dim["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["name"], "dim_customers_row_count");
+    assert_eq!(failed[0]["value"], 101.0);
+    assert_eq!(failed[0]["threshold"], "between 50 and 100 rows");
+    // fct_orders checks its customer_id against dim_customers, so it is built
+    // after it, and skipped with it.
+    let fct = node(workspace, "insights.fct_orders");
+    assert_eq!(fct["status"], "skipped");
+    assert_eq!(
+        fct["error"],
+        "skipped: upstream insights.dim_customers is INVALID (failed rule dim_customers_row_count)"
+    );
+    assert!(
+        stderr.contains("skipped: upstream insights.dim_customers is INVALID"),
+        "{stderr}"
+    );
+    // No previous data lost: both tables are exactly yesterday's.
+    assert_eq!(
+        query_csv(
+            workspace,
+            "select * from insights.dim_customers order by customer_id"
+        ),
+        expected("dim_customers.csv")
+    );
+    assert_eq!(
+        query_csv(
+            workspace,
+            "select * from insights.fct_orders order by order_id"
+        ),
+        expected("fct_orders.csv")
+    );
+
+    // On the served data, dim_customers lacks the new customer of its
+    // upstream: `meshc test` fails and shows that customer.
+    let test = meshc(
+        workspace,
+        &[
+            "test",
+            "--select",
+            "insights.dim_customers",
+            "--show-failures",
+        ],
+    );
+    let stdout = text(&test.stdout);
+    assert_eq!(
+        test.status.code(),
+        Some(1),
+        "{stdout}{}",
+        text(&test.stderr)
+    );
+    assert!(
+        stdout.contains("insights.dim_customers  no_customer_lost"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("failing rows of insights.dim_customers no_customer_lost (at most 20):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("101 | Ada        | Lovelace  | ada@example.com"),
+        "{stdout}"
+    );
+
+    // --allow-invalid: served anyway, still INVALID, and consumers are built.
+    let run = meshc(workspace, &["run", "--allow-invalid"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: 1 invalid product was served anyway (--allow-invalid)"),
+        "{stderr}"
+    );
+    let dim = node(workspace, "insights.dim_customers");
+    assert_eq!(dim["status"], "invalid");
+    assert_eq!(dim["rows"], 101);
+    assert_eq!(node(workspace, "insights.fct_orders")["status"], "success");
+    assert_eq!(
+        query_csv(
+            workspace,
+            "select count(*) as n from insights.dim_customers"
+        ),
+        "n\n101\n"
+    );
+}
+
+#[test]
+fn an_invalid_staging_product_skips_its_consumers_in_another_domain() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path();
+    copy(&example(), workspace);
+    assert!(meshc(workspace, &["run"]).status.success());
+
+    // Customer 5 exported twice: customers.stg_customers breaks its key.
+    let customers = workspace.join("customers/data/raw_customers.csv");
+    let mut csv = std::fs::read_to_string(&customers).expect("customers");
+    csv.push_str("5,Katherine,Rice,krice4-again@example.com\n");
+    std::fs::write(&customers, csv).expect("write customers");
+    let run = meshc(workspace, &["run"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let stg = node(workspace, "customers.stg_customers");
+    assert_eq!(stg["status"], "invalid");
+    assert_eq!(
+        stg["error"],
+        "customers.stg_customers is INVALID: rule customer_id_unique failed (value 1, expected = 0 rows); the previous view definition is kept"
+    );
+    for consumer in ["insights.dim_customers", "insights.fct_orders"] {
+        let result = node(workspace, consumer);
+        assert_eq!(result["status"], "skipped", "{result:#}");
+        assert_eq!(
+            result["error"],
+            "skipped: upstream customers.stg_customers is INVALID (failed rule customer_id_unique)"
+        );
+    }
+    for unaffected in [
+        "orders.stg_orders",
+        "payments.stg_payments",
+        "insights.customer_orders",
+    ] {
+        assert_eq!(node(workspace, unaffected)["status"], "success");
+    }
+    // The consumers keep the data of the last valid run.
+    assert_eq!(
+        query_csv(
+            workspace,
+            "select * from insights.dim_customers order by customer_id"
+        ),
+        expected("dim_customers.csv")
+    );
+
+    let test = meshc(
+        workspace,
+        &["test", "-s", "customers.stg_customers", "--show-failures"],
+    );
+    let stdout = text(&test.stdout);
+    assert_eq!(
+        test.status.code(),
+        Some(1),
+        "{stdout}{}",
+        text(&test.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "customers.stg_customers  customer_id_unique       error         1  = 0 rows   FAIL"
+        ),
+        "{stdout}"
+    );
+    let failing = stdout
+        .split("failing rows of customers.stg_customers customer_id_unique (at most 20):\n")
+        .nth(1)
+        .expect("failing rows shown");
+    let mut lines: Vec<&str> = failing.lines().collect();
+    lines[2..4].sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "customer_id | first_name | last_name | email",
+            "------------+------------+-----------+-------------------------",
+            "          5 | Katherine  | Rice      | krice4-again@example.com",
+            "          5 | Katherine  | Rice      | krice4@typepad.com",
+            "(2 rows)",
+        ]
+    );
+}
