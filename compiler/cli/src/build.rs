@@ -12,6 +12,8 @@ use mesh_engine::{
     SourceColumn, SourceLoad,
 };
 
+use mesh_registry::{ProductVersion, QualityStatus};
+
 use crate::session::{Session, open_workspace};
 use crate::{BuildArgs, DiagnosticFormat, GlobalArgs, Outcome, RunArgs, TargetArg};
 
@@ -496,6 +498,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             .filter(|r| r.status == status)
             .count()
     };
+    record_quality(&session, &plan, &results);
     let invalid = count(NodeStatus::Invalid);
     session.progress(&format!(
         "finished in {:.2}s: {} succeeded, {} failed, {} skipped{}; results in target/run_results.json",
@@ -524,6 +527,76 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         Outcome::Failure
     } else {
         Outcome::Success
+    }
+}
+
+/// Records in the registry whether each published product this run built
+/// passed its error-level rules, for the versions published there with the
+/// workspace's exact contract. Nothing happens without a registry (a
+/// directory that does not exist); a registry error is a warning.
+fn record_quality(session: &Session, plan: &BuildPlan, results: &mesh_engine::RunResults) {
+    let location = session.registry_location();
+    if !mesh_registry::is_postgres_url(&location) && !std::path::Path::new(&location).is_dir() {
+        return;
+    }
+    let mut statuses = Vec::new();
+    let contracts = session.host.contracts();
+    for model in plan.models.iter().filter(|m| m.contract.is_some()) {
+        let status = match results.get(&model.id) {
+            Some(r) if r.status == NodeStatus::Success => QualityStatus::Valid,
+            Some(r) if r.status == NodeStatus::Invalid => QualityStatus::Invalid {
+                rules: r
+                    .checks
+                    .iter()
+                    .filter(|c| c.blocks())
+                    .map(|c| c.name.clone())
+                    .collect(),
+            },
+            _ => continue,
+        };
+        let Some(contract) = contracts.iter().find(|c| {
+            c.domain.eq_ignore_ascii_case(&model.domain)
+                && c.product.eq_ignore_ascii_case(&model.name)
+        }) else {
+            continue;
+        };
+        let Some(version) = contract
+            .contract
+            .as_ref()
+            .and_then(|c| c.version.as_ref())
+            .map(|v| v.value.clone())
+        else {
+            continue;
+        };
+        let id = ProductVersion {
+            domain: contract.domain.clone(),
+            product: contract.product.clone(),
+            version,
+        };
+        statuses.push((id, contract.text.clone(), status));
+    }
+    if statuses.is_empty() {
+        return;
+    }
+    let registry = match session.registry() {
+        Ok(registry) => registry,
+        Err(error) => {
+            eprintln!("warning: the quality of this run is not recorded in the registry: {error}");
+            return;
+        }
+    };
+    for (id, text, status) in statuses {
+        match registry.fetch(&id) {
+            Ok(Some(published)) if published.content == text => {}
+            Ok(_) => continue,
+            Err(error) => {
+                eprintln!("warning: cannot read {id} from the registry: {error}");
+                continue;
+            }
+        }
+        if let Err(error) = registry.set_status(&id, &status) {
+            eprintln!("warning: cannot record the quality of {id} in the registry: {error}");
+        }
     }
 }
 

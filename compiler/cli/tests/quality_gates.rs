@@ -278,7 +278,21 @@ fn an_invalid_staging_product_skips_its_consumers_in_another_domain() {
     let dir = tempfile::tempdir().expect("temp dir");
     let workspace = dir.path();
     copy(&example(), workspace);
+    // Published, so the registry records the quality of each run.
+    let publish = meshc(workspace, &["publish"]);
+    assert!(publish.status.success(), "{}", text(&publish.stderr));
     assert!(meshc(workspace, &["run"]).status.success());
+    let quality = |workspace: &Path| {
+        let products = meshc(workspace, &["products", "--domain", "customers"]);
+        assert!(products.status.success(), "{}", text(&products.stderr));
+        text(&products.stdout)
+    };
+    assert!(
+        quality(workspace)
+            .contains("customers.stg_customers  1.0.0    customers-team@jaffle.example  VALID"),
+        "{}",
+        quality(workspace)
+    );
 
     // Customer 5 exported twice: customers.stg_customers breaks its key.
     let customers = workspace.join("customers/data/raw_customers.csv");
@@ -309,6 +323,11 @@ fn an_invalid_staging_product_skips_its_consumers_in_another_domain() {
     ] {
         assert_eq!(node(workspace, unaffected)["status"], "success");
     }
+    assert!(
+        quality(workspace).contains("INVALID (customer_id_unique)"),
+        "{}",
+        quality(workspace)
+    );
     // The consumers keep the data of the last valid run.
     assert_eq!(
         query_csv(

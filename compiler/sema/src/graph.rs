@@ -90,7 +90,10 @@ pub fn mesh_graph(db: &dyn Db) -> MeshGraph {
     let mut downstream: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
     for (node, ups) in &upstream {
         for up in ups {
-            downstream.entry(up.clone()).or_default().insert(node.clone());
+            downstream
+                .entry(up.clone())
+                .or_default()
+                .insert(node.clone());
         }
     }
     MeshGraph {
