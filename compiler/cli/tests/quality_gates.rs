@@ -371,3 +371,192 @@ fn an_invalid_staging_product_skips_its_consumers_in_another_domain() {
         ]
     );
 }
+
+/// Writes `files` (path, text) under `root`.
+fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let dest = root.join(path);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::write(dest, content).expect("write");
+    }
+}
+
+const SHOP_CONTRACT: &str = r#"apiVersion: v3.1.0
+kind: DataContract
+id: shop.items
+name: items
+version: 1.0.0
+status: active
+domain: shop
+dataProduct: items
+schema:
+  - id: items
+    name: items
+    quality:
+      - name: between_three_and_ten
+        metric: rowCount
+        mustBeBetween: [3, 10]
+      - name: label_and_day_mostly_unique
+        metric: duplicateValues
+        arguments: { properties: [label, day] }
+        mustBeLessThan: 30
+        unit: percent
+      - name: nothing_lost
+        type: custom
+        engine: meshc
+        implementation:
+          metric: recordLoss
+          arguments: { upstream: shop.ids, properties: [id] }
+          mustBeLessOrEqualTo: 25
+          unit: percent
+      - name: no_expensive_items
+        type: sql
+        query: SELECT count(*) FROM {object} WHERE price > 100;
+        mustBe: 0
+    properties:
+      - id: id
+        name: id
+        physicalType: INTEGER
+        required: true
+      - name: label
+        physicalType: VARCHAR
+        quality:
+          - name: known_labels
+            metric: invalidValues
+            arguments: { validValues: ["it's", plain] }
+            mustBe: 0
+      - name: day
+        physicalType: DATE
+        quality:
+          - name: known_days
+            metric: invalidValues
+            arguments: { validValues: ["2024-01-01", "2024-01-02"] }
+            mustBe: 0
+      - name: price
+        physicalType: DECIMAL(10,2)
+        quality:
+          - name: known_prices
+            metric: invalidValues
+            arguments: { validValues: ["1.50", "2"] }
+            mustBe: 1
+          - name: price_mostly_there
+            metric: nullValues
+            mustBeLessOrEqualTo: 25
+            unit: percent
+            severity: warning
+      - name: flag
+        physicalType: BOOLEAN
+        quality:
+          - name: flags_set
+            metric: invalidValues
+            arguments: { validValues: ["true"] }
+            mustBe: 1
+      - name: parent_id
+        physicalType: INTEGER
+        relationships:
+          - type: foreignKey
+            to: items.yaml#/schema/items/properties/id
+      - name: ts
+        physicalType: TIMESTAMP
+slaProperties:
+  - property: freshness
+    value: 1
+    unit: d
+    element: items.ts
+"#;
+
+const IDS_CONTRACT: &str = r#"apiVersion: v3.1.0
+kind: DataContract
+id: shop.ids
+name: ids
+version: 1.0.0
+status: active
+domain: shop
+dataProduct: ids
+schema:
+  - id: ids
+    name: ids
+    properties:
+      - { id: id, name: id, physicalType: INTEGER, required: true }
+"#;
+
+/// Every form of rule, compiled for DuckDB and run on it: each value is the
+/// documented metric, and freshness fails on data from 2024.
+#[test]
+fn every_rule_form_runs_on_duckdb() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path();
+    write_files(
+        workspace,
+        &[
+            ("mesh.yaml", "name: store\ndomains: [shop]\n"),
+            (
+                "shop/domain.yaml",
+                "name: shop\nowner: shop-team\nversion: 1.0.0\nmaterialization: table\n",
+            ),
+            (
+                "shop/sources.yaml",
+                "sources:\n  - name: raw_items\n    path: data/raw_items.csv\n    columns:\n      - { name: id, type: INTEGER, required: true }\n      - { name: label, type: VARCHAR }\n      - { name: day, type: DATE }\n      - { name: price, type: \"DECIMAL(10,2)\" }\n      - { name: flag, type: BOOLEAN }\n      - { name: parent_id, type: INTEGER }\n      - { name: ts, type: TIMESTAMP }\n",
+            ),
+            (
+                "shop/data/raw_items.csv",
+                "id,label,day,price,flag,parent_id,ts\n1,it's,2024-01-01,1.50,true,,2024-01-01 10:00:00\n2,plain,2024-01-01,2,false,1,2024-01-02 00:00:00\n3,plain,2024-01-02,,true,2,2024-01-01 00:00:00\n4,plain,2024-01-02,3,true,1,2024-01-01 00:00:00\n",
+            ),
+            (
+                "shop/models/items.sql",
+                "select id, label, day, price, flag, parent_id, ts from raw_items\n",
+            ),
+            (
+                "shop/models/ids.sql",
+                "select id from raw_items union all select 5 as id\n",
+            ),
+            ("shop/contracts/items.yaml", SHOP_CONTRACT),
+            ("shop/contracts/ids.yaml", IDS_CONTRACT),
+        ],
+    );
+    let check = meshc(workspace, &["check"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let run = meshc(workspace, &["run"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let items = node(workspace, "shop.items");
+    assert_eq!(items["status"], "invalid", "{items:#}");
+    let checks: Vec<String> = items["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            let value = c["value"].as_f64().expect("a value");
+            let value = if c["name"] == "ts_freshness" {
+                // Seconds since 2024-01-02: more than the day allowed.
+                assert!(value > 86_400.0 * 300.0, "{value}");
+                "old".to_string()
+            } else {
+                format!("{value:.2}")
+            };
+            format!("{} {} {} {}", c["name"], value, c["threshold"], c["passed"])
+        })
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            r#""between_three_and_ten" 4.00 "between 3 and 10 rows" true"#,
+            // (plain, 2024-01-02) occurs twice: one duplicated pair of four rows.
+            r#""label_and_day_mostly_unique" 25.00 "< 30%" true"#,
+            // Id 5 of shop.ids is missing: one of five.
+            r#""nothing_lost" 20.00 "<= 25%" true"#,
+            r#""no_expensive_items" 0.00 "= 0 rows" true"#,
+            r#""known_labels" 0.00 "= 0 rows" true"#,
+            r#""known_days" 0.00 "= 0 rows" true"#,
+            // 3.00 is the one price not accepted; NULL is not a value.
+            r#""known_prices" 1.00 "= 1 rows" true"#,
+            r#""price_mostly_there" 25.00 "<= 25%" true"#,
+            r#""flags_set" 1.00 "= 1 rows" true"#,
+            r#""parent_id_references_shop_items" 0.00 "= 0 rows" true"#,
+            r#""ts_freshness" old "<= 86400s" false"#,
+        ]
+    );
+    assert!(stderr.contains("FAIL ts_freshness (error): "), "{stderr}");
+    // ids is built before items (record loss reads it) and is valid.
+    assert_eq!(node(workspace, "shop.ids")["status"], "success");
+}
