@@ -151,8 +151,58 @@ impl AnalysisHost {
         out
     }
 
+    /// Analyzes every model on all cores before the (then cached) sequential
+    /// walk of `check`. Each thread takes whole domains: models of one domain
+    /// read each other's signatures, other domains are read through contracts,
+    /// so threads rarely wait for each other. A no-op when everything is
+    /// already up to date.
+    fn analyze_in_parallel(&self) {
+        let db = &self.db;
+        let domains: Vec<(DomainId<'_>, usize)> = member_domains(db)
+            .iter()
+            .map(|d| {
+                let domain = DomainId::new(db, d.clone());
+                (domain, domain_scope(db, domain).models.len())
+            })
+            .collect();
+        let total: usize = domains.iter().map(|(_, n)| n).sum();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(domains.len());
+        if threads < 2 || total < 256 {
+            return;
+        }
+        // Greedy balance by model count.
+        let mut buckets: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); threads];
+        let mut by_size: Vec<(String, usize)> = domains
+            .iter()
+            .map(|(d, n)| (d.name(db).clone(), *n))
+            .collect();
+        by_size.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (name, size) in by_size {
+            if let Some(bucket) = buckets.iter_mut().min_by_key(|b| b.0) {
+                bucket.0 += size;
+                bucket.1.push(name);
+            }
+        }
+        std::thread::scope(|scope| {
+            for (_, names) in buckets {
+                let db = self.db.clone();
+                scope.spawn(move || {
+                    for name in names {
+                        let domain = DomainId::new(&db, name);
+                        for (model, _) in domain_scope(&db, domain).models.values() {
+                            analyze_model(&db, ModelId::new(&db, domain, model.clone()));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /// Every diagnostic of the workspace, sorted by file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
+        self.analyze_in_parallel();
         let db = &self.db;
         let mut out = workspace_diagnostics(db).clone();
         for domain_name in member_domains(db) {

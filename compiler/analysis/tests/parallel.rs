@@ -1,0 +1,81 @@
+//! A mesh large enough for `check` to analyze on several threads: the result
+//! must be exactly the one of a sequential check (same diagnostics, including
+//! cycles inside one domain, whichever thread gets there first).
+
+use mesh_analysis::{AnalysisHost, Change};
+
+fn mesh(domains: usize, models: usize) -> Change {
+    let mut change = Change::default();
+    let names: Vec<String> = (0..domains).map(|d| format!("d{d}")).collect();
+    change.set_file(
+        "mesh.yaml",
+        format!("name: big\ndomains: [{}]\n", names.join(", ")),
+    );
+    for (d, name) in names.iter().enumerate() {
+        let dependency = if d > 0 {
+            format!("dependencies: {{ d{}: \"^1.0\" }}\n", d - 1)
+        } else {
+            String::new()
+        };
+        change.set_file(
+            format!("{name}/domain.yaml"),
+            format!("name: {name}\nowner: team\nversion: 1.0.0\n{dependency}"),
+        );
+        change.set_file(
+            format!("{name}/sources.yaml"),
+            "sources:\n  - name: raw\n    path: data/raw.csv\n    columns:\n      - { name: id, type: INTEGER, required: true }\n      - { name: amount, type: INTEGER }\n",
+        );
+        for m in 0..models {
+            let from = match m {
+                0 if d > 0 => format!("d{}.m{}", d - 1, models - 1),
+                0 => "raw".to_string(),
+                _ => format!("m{}", m - 1),
+            };
+            change.set_file(
+                format!("{name}/models/m{m}.sql"),
+                format!("select id, amount + {m} as amount from {from}\n"),
+            );
+        }
+        // The last model is published for the next domain.
+        change.set_file(
+            format!("{name}/contracts/m{}.yaml", models - 1),
+            format!(
+                "apiVersion: v3.1.0\nkind: DataContract\nid: {name}.m{last}\nversion: 1.0.0\nstatus: active\nschema:\n  - name: m{last}\n    properties:\n      - {{ name: id, physicalType: INTEGER, required: true }}\n      - {{ name: amount, physicalType: INTEGER }}\n",
+                last = models - 1
+            ),
+        );
+        // And a cycle in every domain.
+        change.set_file(
+            format!("{name}/models/loop_a.sql"),
+            "select id from loop_b\n",
+        );
+        change.set_file(
+            format!("{name}/models/loop_b.sql"),
+            "select id from loop_a\n",
+        );
+    }
+    change
+}
+
+#[test]
+fn parallel_check_finds_exactly_the_cycles() {
+    let mut host = AnalysisHost::new();
+    host.apply_change(mesh(6, 80));
+    let mut lock = Change::default();
+    lock.set_file("mesh.lock", host.required_lock().render());
+    host.apply_change(lock);
+    let diagnostics = host.check();
+    let codes: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), &*d.file))
+        .collect();
+    let mut expected = Vec::new();
+    for d in 0..6 {
+        expected.push(("MESH2006", format!("d{d}/models/loop_a.sql")));
+        expected.push(("MESH2006", format!("d{d}/models/loop_b.sql")));
+    }
+    let expected: Vec<(&str, &str)> = expected.iter().map(|(c, f)| (*c, f.as_str())).collect();
+    assert_eq!(codes, expected, "{diagnostics:#?}");
+    // A second check reuses everything and says the same.
+    assert_eq!(host.check(), diagnostics);
+}
