@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use mesh_emit::{CheckedProduct, Target, emit_model, emit_rule};
 use mesh_sema::{
-    Db, DomainId, ModelId, SourceFile, analyze_model, domain_scope, mesh_graph, parse_contract_file,
+    Db, DomainId, ModelId, NodeId, SourceFile, analyze_model, domain_scope, mesh_graph,
+    parse_contract_file,
 };
 use mesh_syntax::{
     CsvOptions, Materialization, Metric, RuleSeverity, SourceFormat, SqlType, Threshold, Unit,
@@ -90,6 +91,48 @@ pub struct BuildPlan {
 }
 
 impl AnalysisHost {
+    /// The SQL of `nodes` (in that order), emitted on all cores: emission
+    /// re-runs inference with the target's hooks and is the bulk of a build.
+    fn emit_in_parallel(
+        &self,
+        nodes: &[&NodeId],
+        target: Target,
+    ) -> Vec<Option<Result<String, Vec<Diagnostic>>>> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads < 2 || nodes.len() < 256 {
+            return Vec::new();
+        }
+        let chunk = nodes.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = nodes
+                .chunks(chunk)
+                .map(|part| {
+                    let len = part.len();
+                    let db = self.db.clone();
+                    let handle = scope.spawn(move || {
+                        part.iter()
+                            .map(|node| {
+                                let domain = DomainId::new(&db, node.domain.clone());
+                                emit_model(
+                                    &db,
+                                    ModelId::new(&db, domain, node.name.clone()),
+                                    target,
+                                )
+                            })
+                            .map(Some)
+                            .collect::<Vec<_>>()
+                    });
+                    (len, handle)
+                })
+                .collect();
+            // A thread that failed leaves `None`s: those models are emitted again below.
+            handles
+                .into_iter()
+                .flat_map(|(len, h)| h.join().unwrap_or_else(|_| vec![None; len]))
+                .collect()
+        })
+    }
+
     /// Plans the selected models for `target`. Fails with diagnostics when a
     /// selected model cannot be emitted, or with a message for a bad selector.
     pub fn plan(&self, target: Target, selectors: &[Selector]) -> Result<BuildPlan, PlanError> {
@@ -101,6 +144,12 @@ impl AnalysisHost {
         let mut needed_sources = BTreeSet::new();
         // Per planned model: the other products its checks read.
         let mut check_reads: Vec<Vec<String>> = Vec::new();
+        let nodes: Vec<&NodeId> = graph
+            .order
+            .iter()
+            .filter(|n| !n.is_source && selected.contains(*n))
+            .collect();
+        let mut emitted = self.emit_in_parallel(&nodes, target).into_iter();
         for node in &graph.order {
             if node.is_source || !selected.contains(node) {
                 continue;
@@ -122,7 +171,11 @@ impl AnalysisHost {
                         .unwrap_or(c.materialization)
                 })
                 .unwrap_or_default();
-            let sql = match emit_model(db, model, target) {
+            let sql = match emitted
+                .next()
+                .flatten()
+                .unwrap_or_else(|| emit_model(db, model, target))
+            {
                 Ok(sql) => sql,
                 Err(found) => {
                     diagnostics.extend(found);

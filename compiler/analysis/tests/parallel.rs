@@ -79,3 +79,31 @@ fn parallel_check_finds_exactly_the_cycles() {
     // A second check reuses everything and says the same.
     assert_eq!(host.check(), diagnostics);
 }
+
+/// Emission on several threads gives every model exactly the SQL it gets
+/// when planned alone (sequentially), in dependency order.
+#[test]
+fn parallel_plan_matches_sequential_emission() {
+    let mut host = AnalysisHost::new();
+    let mut change = mesh(4, 90);
+    change.files.retain(|(path, _)| !path.contains("/models/loop_"));
+    host.apply_change(change);
+    let mut lock = Change::default();
+    lock.set_file("mesh.lock", host.required_lock().render());
+    host.apply_change(lock);
+    assert!(host.check().is_empty());
+    let plan = host
+        .plan(mesh_analysis::Target::DuckDb, &[])
+        .expect("a clean mesh plans");
+    assert_eq!(plan.models.len(), 360);
+    for model in plan.models.iter().step_by(7) {
+        let selector = mesh_analysis::parse_selector(&model.id).expect("a valid selector");
+        let alone = host
+            .plan(mesh_analysis::Target::DuckDb, &[selector])
+            .expect("plans");
+        assert_eq!(alone.models[0].sql, model.sql, "{}", model.id);
+    }
+    let position = |id: &str| plan.models.iter().position(|m| m.id == id);
+    assert!(position("d0.m0") < position("d0.m1"));
+    assert!(position("d0.m89") < position("d1.m0"));
+}
