@@ -338,6 +338,7 @@ fn add_check_dependencies(models: &mut Vec<PlannedModel>, check_reads: Vec<Vec<S
         .enumerate()
         .map(|(i, m)| (m.id.to_ascii_lowercase(), i))
         .collect();
+    let mut added = false;
     for (i, reads) in check_reads.into_iter().enumerate() {
         for product in reads {
             let Some(&j) = index.get(&product.to_ascii_lowercase()) else {
@@ -348,28 +349,56 @@ fn add_check_dependencies(models: &mut Vec<PlannedModel>, check_reads: Vec<Vec<S
             }
             let id = models[j].id.clone();
             models[i].depends_on.push(id);
+            added = true;
         }
     }
-    // A stable topological sort: repeatedly take the first model whose
-    // planned dependencies are all placed.
-    let mut placed: HashSet<usize> = HashSet::new();
+    if !added {
+        return;
+    }
+    // A stable topological sort (Kahn, smallest original position first), in
+    // O(models + edges).
+    let mut waiting = vec![0usize; models.len()];
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); models.len()];
+    for (i, model) in models.iter().enumerate() {
+        let mut ups: Vec<usize> = model
+            .depends_on
+            .iter()
+            .filter_map(|d| index.get(&d.to_ascii_lowercase()).copied())
+            .filter(|&u| u != i)
+            .collect();
+        ups.sort_unstable();
+        ups.dedup();
+        waiting[i] = ups.len();
+        for u in ups {
+            readers[u].push(i);
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..models.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
     let mut order = Vec::with_capacity(models.len());
+    let mut placed = vec![false; models.len()];
     while order.len() < models.len() {
-        let ready = (0..models.len())
-            .filter(|i| !placed.contains(i))
-            .find(|&i| {
-                models[i]
-                    .depends_on
-                    .iter()
-                    .filter_map(|d| index.get(&d.to_ascii_lowercase()))
-                    .all(|d| placed.contains(d))
-            });
         // No ready model means a cycle, which the graph excludes; keep order.
-        let Some(next) = ready.or_else(|| (0..models.len()).find(|i| !placed.contains(i))) else {
-            break;
+        let next = match ready.pop() {
+            Some(std::cmp::Reverse(next)) => next,
+            None => match (0..models.len()).find(|&i| !placed[i]) {
+                Some(next) => next,
+                None => break,
+            },
         };
-        placed.insert(next);
+        if placed[next] {
+            continue;
+        }
+        placed[next] = true;
         order.push(next);
+        for &reader in &readers[next] {
+            waiting[reader] = waiting[reader].saturating_sub(1);
+            if waiting[reader] == 0 && !placed[reader] {
+                ready.push(std::cmp::Reverse(reader));
+            }
+        }
     }
     let mut taken: Vec<Option<PlannedModel>> =
         std::mem::take(models).into_iter().map(Some).collect();

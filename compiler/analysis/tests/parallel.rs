@@ -86,7 +86,9 @@ fn parallel_check_finds_exactly_the_cycles() {
 fn parallel_plan_matches_sequential_emission() {
     let mut host = AnalysisHost::new();
     let mut change = mesh(4, 90);
-    change.files.retain(|(path, _)| !path.contains("/models/loop_"));
+    change
+        .files
+        .retain(|(path, _)| !path.contains("/models/loop_"));
     host.apply_change(change);
     let mut lock = Change::default();
     lock.set_file("mesh.lock", host.required_lock().render());
