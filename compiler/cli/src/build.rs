@@ -92,8 +92,13 @@ fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<Pa
             fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
-        fs::write(&path, model_ddl(model))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let ddl = model_ddl(model);
+        // An unchanged file is left alone: rewriting an existing file in place
+        // makes ext4 flush it synchronously, which dominates a warm build.
+        if fs::read(&path).is_ok_and(|old| old == ddl.as_bytes()) {
+            continue;
+        }
+        fs::write(&path, ddl).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let manifest = serde_json::json!({
         "meshc_version": env!("CARGO_PKG_VERSION"),
