@@ -58,17 +58,34 @@ impl AnalysisHost {
         &self.db
     }
 
+    /// How often a file changes, for salsa: model SQL is what people edit all
+    /// day (LOW); configuration, contracts and the lock change rarely
+    /// (MEDIUM). After a model edit salsa then re-validates in O(1) every
+    /// query that reads only configuration and contracts (scopes, published
+    /// products, the lock) instead of walking its dependencies.
+    fn durability(path: &str) -> salsa::Durability {
+        if path.ends_with(".sql") {
+            salsa::Durability::LOW
+        } else {
+            salsa::Durability::MEDIUM
+        }
+    }
+
     pub fn apply_change(&mut self, change: Change) {
         let mut list_changed = false;
         for (path, text) in change.files {
             match (self.files.get(&path).copied(), text) {
                 (Some(file), Some(text)) => {
                     if file.text(&self.db) != &text {
-                        file.set_text(&mut self.db).to(text);
+                        file.set_text(&mut self.db)
+                            .with_durability(Self::durability(&path))
+                            .to(text);
                     }
                 }
                 (None, Some(text)) => {
-                    let file = SourceFile::new(&self.db, path.as_str().into(), text);
+                    let file = SourceFile::builder(path.as_str().into(), text)
+                        .durability(Self::durability(&path))
+                        .new(&self.db);
                     self.files.insert(path, file);
                     list_changed = true;
                 }
@@ -82,12 +99,19 @@ impl AnalysisHost {
         let workspace = self.db.workspace();
         if list_changed {
             let files: Vec<SourceFile> = self.files.values().copied().collect();
-            workspace.set_files(&mut self.db).to(files);
+            // The file list changes only when files come or go.
+            workspace
+                .set_files(&mut self.db)
+                .with_durability(salsa::Durability::HIGH)
+                .to(files);
         }
         if let Some(diagnostics) = change.load_diagnostics
             && workspace.load_diagnostics(&self.db) != &diagnostics
         {
-            workspace.set_load_diagnostics(&mut self.db).to(diagnostics);
+            workspace
+                .set_load_diagnostics(&mut self.db)
+                .with_durability(salsa::Durability::HIGH)
+                .to(diagnostics);
         }
     }
 
@@ -222,6 +246,57 @@ impl AnalysisHost {
         sort(&mut out);
         out.dedup();
         out
+    }
+
+    /// After an edit of model files: the diagnostics of those models and of
+    /// every model downstream of them in the same domain (the only ones an
+    /// edit of model SQL can affect: other domains read contracts), keyed by
+    /// model file. Costs what the edit touches, not the size of the mesh, so
+    /// watch mode and the language server refresh these files instead of
+    /// re-checking everything. `None` when a path is not a model file (a
+    /// configuration or contract edit needs [`AnalysisHost::check`]).
+    pub fn model_edit_diagnostics(
+        &self,
+        paths: &[&str],
+    ) -> Option<BTreeMap<String, Vec<Diagnostic>>> {
+        let db = &self.db;
+        let mut queue: Vec<mesh_sema::NodeId> = Vec::new();
+        for path in paths {
+            let (domain, rest) = path.split_once('/')?;
+            let name = rest.strip_prefix("models/")?.strip_suffix(".sql")?;
+            queue.push(mesh_sema::NodeId {
+                domain: domain.to_string(),
+                name: name.to_string(),
+                is_source: false,
+            });
+        }
+        let graph = mesh_sema::mesh_graph(db);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = BTreeMap::new();
+        while let Some(node) = queue.pop() {
+            if !seen.insert(node.clone()) {
+                continue;
+            }
+            let domain = DomainId::new(db, node.domain.clone());
+            let Some((name, file)) = domain_scope(db, domain)
+                .models
+                .get(&node.name.to_ascii_lowercase())
+            else {
+                continue;
+            };
+            let mut diagnostics = analyze_model(db, ModelId::new(db, domain, name.clone()))
+                .diagnostics
+                .clone();
+            sort(&mut diagnostics);
+            out.insert(file.path(db).to_string(), diagnostics);
+            queue.extend(
+                graph
+                    .downstream_of(&node)
+                    .filter(|n| n.domain == node.domain)
+                    .cloned(),
+            );
+        }
+        Some(out)
     }
 
     /// Diagnostics of one file only (for editors).

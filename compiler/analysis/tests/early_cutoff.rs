@@ -90,3 +90,40 @@ fn producer_edit_never_rechecks_other_domains() {
     // except through the contract.
     assert_eq!(executed, vec!["analyze_model(orders.stg_orders)"]);
 }
+
+/// The edit path of watch mode and the language server: an edit of model SQL
+/// refreshes that model and its readers in the domain, with exactly the
+/// diagnostics a full check gives those files.
+#[test]
+fn model_edit_diagnostics_cover_the_edited_model_and_its_readers() {
+    let mut host = jaffle();
+    assert!(host.check().is_empty());
+    let path = "insights/models/customer_orders.sql";
+    let broken = text(&host, path).replace("min(order_date)", "min(order_dat)");
+    let mut change = Change::default();
+    change.set_file(path, broken);
+    host.apply_change(change);
+    let refreshed = host
+        .model_edit_diagnostics(&[path])
+        .expect("a model file");
+    let files: Vec<&str> = refreshed.keys().map(String::as_str).collect();
+    assert_eq!(
+        files,
+        vec![
+            "insights/models/customer_orders.sql",
+            "insights/models/dim_customers.sql"
+        ]
+    );
+    let full = host.check();
+    for (file, diagnostics) in &refreshed {
+        let expected: Vec<_> = full.iter().filter(|d| &*d.file == file).cloned().collect();
+        assert_eq!(diagnostics, &expected, "{file}");
+    }
+    assert!(
+        refreshed[path]
+            .iter()
+            .any(|d| d.message.contains("order_dat")),
+        "{refreshed:#?}"
+    );
+    assert!(host.model_edit_diagnostics(&["insights/domain.yaml"]).is_none());
+}
