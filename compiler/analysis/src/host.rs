@@ -236,9 +236,8 @@ impl AnalysisHost {
                 let model = ModelId::new(db, domain, name.clone());
                 out.extend(analyze_model(db, model).diagnostics.iter().cloned());
             }
-            for (product, file) in &domain_scope(db, domain).contracts {
-                let id = format!("{domain_name}.{product}");
-                out.extend(crate::plan::rule_diagnostics(db, *file, &id));
+            for file in domain_scope(db, domain).contracts.values() {
+                out.extend(crate::plan::rule_diagnostics(db, *file).iter().cloned());
             }
         }
         out.extend(cycle_diagnostics(db).iter().cloned());

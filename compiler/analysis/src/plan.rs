@@ -322,8 +322,17 @@ fn planned_checks(
 
 /// The rules of contract `file` (of product `id`) that cannot be emitted,
 /// as MESH1008 diagnostics, so `meshc check` reports them before a run.
-pub(crate) fn rule_diagnostics(db: &dyn Db, file: SourceFile, id: &str) -> Vec<Diagnostic> {
-    planned_checks(db, file, id, Target::default())
+/// MESH1008 for the rules of one contract file (`<domain>/contracts/<product>.yaml`)
+/// that cannot be compiled. Tracked, so a check reuses it until the contract changes.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn rule_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let path = file.path(db);
+    let id = path
+        .strip_suffix(".yaml")
+        .or_else(|| path.strip_suffix(".yml"))
+        .unwrap_or(path)
+        .replacen("/contracts/", ".", 1);
+    planned_checks(db, file, &id, Target::default())
         .err()
         .unwrap_or_default()
 }
