@@ -130,7 +130,7 @@ pub(crate) fn build(global: &GlobalArgs, args: &BuildArgs) -> Outcome {
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
-    match write_build(&session, &plan, target(args.target)) {
+    let outcome = match write_build(&session, &plan, target(args.target)) {
         Ok(out) => {
             session.progress(&format!(
                 "built {} models for {}: SQL in {}, manifest in target/manifest.json",
@@ -144,7 +144,10 @@ pub(crate) fn build(global: &GlobalArgs, args: &BuildArgs) -> Outcome {
             eprintln!("error: {message}");
             Outcome::Usage
         }
-    }
+    };
+    // The process ends here: freeing the database would only delay the exit.
+    std::mem::forget((session, plan));
+    outcome
 }
 
 pub(crate) fn compile(global: &GlobalArgs, model: &str, target_arg: TargetArg) -> Outcome {

@@ -25,6 +25,9 @@ pub(crate) fn run(global: &GlobalArgs, format: DiagnosticFormat) -> Outcome {
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" },
     ));
+    // The process ends here: freeing the whole database (hundreds of MB on a
+    // large mesh) would only delay the exit.
+    std::mem::forget(session);
     if errors > 0 {
         Outcome::Failure
     } else {
