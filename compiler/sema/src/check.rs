@@ -59,6 +59,35 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     let Some(config) = config else {
         return out;
     };
+    // DuckDB names the database after its file: a domain (schema) of the same
+    // name makes every `domain.table` ambiguous.
+    let database = config
+        .duckdb_path
+        .as_deref()
+        .and_then(|p| std::path::Path::new(p).file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or(&config.name.value)
+        .to_string();
+    if let Some(clash) = config
+        .domains
+        .iter()
+        .find(|d| d.value.eq_ignore_ascii_case(&database))
+    {
+        out.push(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                mesh_file.path(db).clone(),
+                clash.range,
+                format!(
+                    "domain `{}` has the name of the DuckDB database file ({database}.duckdb), so DuckDB cannot tell the database from the schema",
+                    clash.value
+                ),
+            )
+            .with_help(format!(
+                "rename the workspace (`name:`) or set `targets: {{ duckdb: {{ path: target/{database}_mesh.duckdb }} }}` in mesh.yaml"
+            )),
+        );
+    }
     let mut seen = BTreeMap::new();
     for domain in &config.domains {
         if let Some(first) = seen.insert(domain.value.clone(), domain.range) {
