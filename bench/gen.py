@@ -420,12 +420,21 @@ def t_join(rng, inputs, refs, variant):
     lines, cols = [], []
     aliases = ["a", "b", "c"]
     joins = []
+    outer = [False, True, False]  # which inputs are on the NULL side of a LEFT JOIN
+    a_keys = {k.name: k for k in a.keys()}
     for i, (rel, ref) in enumerate(zip(inputs, refs)):
         if i == 0:
             continue
-        shared = [k for k in rel.keys() if any(k.name == ak.name for ak in a.keys())]
-        k = shared[0]
-        kind = "left join" if i == 1 else "inner join"
+        shared = [k for k in rel.keys() if k.name in a_keys]
+        # An inner join on a key that may be NULL drops rows (meshc warns, MESH2013):
+        # inner-join on a non-null key, else fall back to a left join.
+        strict = [k for k in shared if not k.nullable and not a_keys[k.name].nullable]
+        if i == 2 and strict:
+            k = strict[0]
+        else:
+            k = shared[0]
+            outer[i] = True
+        kind = "left join" if outer[i] else "inner join"
         joins.append(f"{kind} {{ref:{ref}}} as {aliases[i]}\n    on a.{k.name} = {aliases[i]}.{k.name}")
     # Columns of a: its keys, then some others.
     a_other = [c for c in a.cols if not c.key]
@@ -436,7 +445,7 @@ def t_join(rng, inputs, refs, variant):
         cols.append(nc)
     for i, rel in enumerate(inputs[1:], start=1):
         al = aliases[i]
-        nullable_side = i == 1  # the left-joined side may be NULL
+        nullable_side = outer[i]  # the left-joined side may be NULL
         other = [c for c in rel.cols if not c.key]
         rng.shuffle(other)
         budget = max(2, (want - len(cols)) // (len(inputs) - i))
