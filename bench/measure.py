@@ -349,6 +349,9 @@ def write_results(path, info, cfg, runs, jaffle):
              f"{', work tree dirty' if info['dirty'] else ''}). Regenerate with `bench/run`; raw numbers are in "
              f"`results.json` next to the work directory ({cfg['work']}).")
     L.append("")
+    if os.environ.get("MESHC_BENCH_NOTE"):
+        L.append(os.environ["MESHC_BENCH_NOTE"])
+        L.append("")
     L.append("## Machine and versions")
     L.append("")
     L.append(f"- CPU: {info['cpu']}, `nproc` = {info['nproc']}; RAM {info['ram']}; Linux {info['kernel']}")
