@@ -103,9 +103,7 @@ fn model_edit_diagnostics_cover_the_edited_model_and_its_readers() {
     let mut change = Change::default();
     change.set_file(path, broken);
     host.apply_change(change);
-    let refreshed = host
-        .model_edit_diagnostics(&[path])
-        .expect("a model file");
+    let refreshed = host.model_edit_diagnostics(&[path]).expect("a model file");
     let files: Vec<&str> = refreshed.keys().map(String::as_str).collect();
     assert_eq!(
         files,
@@ -125,5 +123,8 @@ fn model_edit_diagnostics_cover_the_edited_model_and_its_readers() {
             .any(|d| d.message.contains("order_dat")),
         "{refreshed:#?}"
     );
-    assert!(host.model_edit_diagnostics(&["insights/domain.yaml"]).is_none());
+    assert!(
+        host.model_edit_diagnostics(&["insights/domain.yaml"])
+            .is_none()
+    );
 }

@@ -217,17 +217,20 @@ impl Builder<'_> {
                     failing_rows: None,
                 })
             }
-            Metric::Sql { query } => {
-                if query.contains("{property}") {
-                    return Err(format!(
-                        "rule `{}`: `{{property}}` in SQL rules is not supported yet; write the column's name",
-                        self.rule.name
-                    ));
-                }
-                let query = query
+            Metric::Sql { query, column } => {
+                let mut query = query
                     .trim()
                     .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
                     .replace("{object}", self.product.relation);
+                if query.contains("{property}") {
+                    let Some(column) = column else {
+                        return Err(format!(
+                            "rule `{}`: `{{property}}` names the column a rule is attached to, but this rule is on the whole product",
+                            self.rule.name
+                        ));
+                    };
+                    query = query.replace("{property}", &self.dialect.ident(column));
+                }
                 Ok(RuleSql {
                     value: format!(
                         "SELECT {} AS \"value\"",
@@ -553,6 +556,7 @@ mod tests {
         let sql = emit(
             Metric::Sql {
                 query: "select count(*) from {object} where id < 0; -- negative\n".into(),
+                column: None,
             },
             Unit::Rows,
         )
@@ -560,6 +564,19 @@ mod tests {
         expect![[r#"
             SELECT CAST((
             select count(*) from "d"."p__new" where id < 0; -- negative
+            ) AS DOUBLE) AS "value""#]]
+        .assert_eq(&sql.value);
+        let sql = emit(
+            Metric::Sql {
+                query: "select count(*) from {object} where {property} < 0".into(),
+                column: Some("amount".into()),
+            },
+            Unit::Rows,
+        )
+        .unwrap();
+        expect![[r#"
+            SELECT CAST((
+            select count(*) from "d"."p__new" where "amount" < 0
             ) AS DOUBLE) AS "value""#]]
         .assert_eq(&sql.value);
     }
@@ -577,6 +594,7 @@ mod tests {
             emit(
                 Metric::Sql {
                     query: "select count(*) from {object} where {property} < 0".into(),
+                    column: None,
                 },
                 Unit::Rows,
             ),
@@ -594,7 +612,7 @@ mod tests {
         expect![[r#"
             rule `r` names column `nope`, which the contract of d.p does not declare
             rule `r`: `unit: percent` has no meaning for rowCount
-            rule `r`: `{property}` in SQL rules is not supported yet; write the column's name
+            rule `r`: `{property}` names the column a rule is attached to, but this rule is on the whole product
             rule `r` names product `nodomain`; write DOMAIN.PRODUCT"#]]
         .assert_eq(&errors.join("\n"));
     }

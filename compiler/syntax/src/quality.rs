@@ -24,7 +24,7 @@ pub enum RuleSeverity {
 pub enum Metric {
     /// Rows where `column` is NULL.
     NullValues { column: String },
-    /// Rows whose value of `columns` (all non-NULL) occurs more than once.
+    /// Distinct non-NULL values of `columns` that occur more than once.
     DuplicateValues { columns: Vec<String> },
     /// Non-NULL values of `column` outside `valid` (written as in YAML).
     InvalidValues { column: String, valid: Vec<String> },
@@ -46,8 +46,11 @@ pub enum Metric {
     /// Seconds between the newest `column` value and now.
     Freshness { column: String },
     /// A SQL query returning one number; `{object}` is the product,
-    /// `{property}` the column the rule is attached to.
-    Sql { query: String },
+    /// `{property}` the column the rule is attached to (`column`, when it is).
+    Sql {
+        query: String,
+        column: Option<String>,
+    },
 }
 
 /// The bound a metric must respect.
@@ -312,6 +315,7 @@ impl RuleReader<'_> {
             (Some("sql"), _) => match &body.query {
                 Some(query) => Metric::Sql {
                     query: query.clone(),
+                    column: column.map(str::to_string),
                 },
                 None => {
                     self.error(
