@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{column, csv_source, model, plan, result, rows, run_quietly};
+use common::{Project, column, model, result, run_quietly, status};
 use mesh_diagnostics::Code;
 use mesh_engine::{
     CHECKED_RELATION, Check, CheckSeverity, CheckUnit, Materialization::Table,
@@ -23,9 +23,8 @@ fn check(name: &str, severity: CheckSeverity, threshold: Threshold, sql: &str) -
 }
 
 /// `orders.raw_orders` with the given `id,amount` lines.
-fn orders(root: &std::path::Path, lines: &str) -> SourceLoad {
-    csv_source(
-        root,
+fn orders(project: &Project, lines: &str) -> SourceLoad {
+    project.csv(
         "orders",
         "raw_orders",
         &format!("id,amount\n{lines}"),
@@ -77,20 +76,21 @@ fn consumer() -> ModelNode {
     )
 }
 
-fn objects(database: &std::path::Path) -> Vec<Vec<String>> {
-    rows(
-        database,
+fn objects(project: &Project) -> Vec<Vec<String>> {
+    project.rows(
         "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY 1, 2",
     )
 }
 
+fn stg_orders(project: &Project) -> Vec<Vec<String>> {
+    project.rows("SELECT id, amount FROM orders.stg_orders ORDER BY id")
+}
+
 #[test]
 fn invalid_table_keeps_its_data_and_skips_consumers_naming_the_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let good = plan(
-        database.clone(),
-        vec![orders(dir.path(), "1,10\n2,20\n")],
+    let project = Project::new();
+    let good = project.plan(
+        vec![orders(&project, "1,10\n2,20\n")],
         vec![product(Table), consumer()],
     );
     let results = run_quietly(&good);
@@ -114,9 +114,8 @@ fn invalid_table_keeps_its_data_and_skips_consumers_naming_the_rule() {
     );
 
     // A NULL amount fails the error rule; four rows fail the warning.
-    let bad = plan(
-        database.clone(),
-        vec![orders(dir.path(), "1,10\n2,20\n3,\n4,40\n")],
+    let bad = project.plan(
+        vec![orders(&project, "1,10\n2,20\n3,\n4,40\n")],
         vec![product(Table), consumer()],
     );
     let results = run_quietly(&bad);
@@ -143,23 +142,14 @@ fn invalid_table_keeps_its_data_and_skips_consumers_naming_the_rule() {
         Some("skipped: upstream orders.stg_orders is INVALID (failed rule amount_not_null)")
     );
     // The previous table and its consumer are untouched; no temporary is left.
-    assert_eq!(
-        rows(
-            &database,
-            "SELECT id, amount FROM orders.stg_orders ORDER BY id"
-        ),
-        [["1", "10"], ["2", "20"]]
-    );
-    assert_eq!(
-        rows(&database, "SELECT total FROM insights.revenue"),
-        [["30"]]
-    );
+    assert_eq!(stg_orders(&project), [["1", "10"], ["2", "20"]]);
+    assert_eq!(project.rows("SELECT total FROM insights.revenue"), [["30"]]);
     assert!(
-        !objects(&database)
+        !objects(&project)
             .iter()
             .any(|o| o[1].contains("__meshc_new")),
         "{:?}",
-        objects(&database)
+        objects(&project)
     );
 
     // Allowed: swapped in, still reported INVALID, and the consumer runs.
@@ -176,25 +166,17 @@ fn invalid_table_keeps_its_data_and_skips_consumers_naming_the_rule() {
         "{:?}",
         stg.error
     );
-    assert_eq!(
-        result(&results, "insights.revenue").status,
-        NodeStatus::Success
-    );
-    assert_eq!(
-        rows(&database, "SELECT total FROM insights.revenue"),
-        [["70"]]
-    );
+    assert_eq!(status(&results, "insights.revenue"), NodeStatus::Success);
+    assert_eq!(project.rows("SELECT total FROM insights.revenue"), [["70"]]);
 }
 
 #[test]
 fn warnings_do_not_block() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![orders(dir.path(), "1,10\n2,20\n3,30\n4,40\n")],
+    let project = Project::new();
+    let results = project.run(
+        vec![orders(&project, "1,10\n2,20\n3,30\n4,40\n")],
         vec![product(Table), consumer()],
-    ));
+    );
     assert!(results.success(), "{results:#?}");
     let stg = result(&results, "orders.stg_orders");
     assert_eq!(stg.status, NodeStatus::Success);
@@ -202,21 +184,16 @@ fn warnings_do_not_block() {
     assert_eq!(stg.checks[1].value, Some(4.0));
     assert!(!stg.checks[1].passed);
     assert_eq!(
-        rows(&database, "SELECT total FROM insights.revenue"),
+        project.rows("SELECT total FROM insights.revenue"),
         [["100"]]
     );
 }
 
 #[test]
 fn invalid_view_keeps_its_previous_definition() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let source = orders(dir.path(), "1,10\n2,20\n");
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![source.clone()],
-        vec![product(View), consumer()],
-    ));
+    let project = Project::new();
+    let source = orders(&project, "1,10\n2,20\n");
+    let results = project.run(vec![source.clone()], vec![product(View), consumer()]);
     assert!(results.success(), "{results:#?}");
     assert_eq!(result(&results, "orders.stg_orders").rows, None);
 
@@ -226,34 +203,18 @@ fn invalid_view_keeps_its_previous_definition() {
     broken.sql =
         "SELECT id, CASE WHEN id = 2 THEN NULL ELSE amount END AS amount FROM orders.raw_orders"
             .into();
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![source.clone()],
-        vec![broken.clone(), consumer()],
-    ));
-    assert_eq!(
-        result(&results, "orders.stg_orders").status,
-        NodeStatus::Invalid
-    );
+    let results = project.run(vec![source.clone()], vec![broken.clone(), consumer()]);
+    assert_eq!(status(&results, "orders.stg_orders"), NodeStatus::Invalid);
     assert!(
         result(&results, "orders.stg_orders")
             .error
             .as_deref()
             .is_some_and(|e| e.ends_with("the previous view definition is kept"))
     );
+    assert_eq!(status(&results, "insights.revenue"), NodeStatus::Skipped);
+    assert_eq!(stg_orders(&project), [["1", "10"], ["2", "20"]]);
     assert_eq!(
-        result(&results, "insights.revenue").status,
-        NodeStatus::Skipped
-    );
-    assert_eq!(
-        rows(
-            &database,
-            "SELECT id, amount FROM orders.stg_orders ORDER BY id"
-        ),
-        [["1", "10"], ["2", "20"]]
-    );
-    assert_eq!(
-        objects(&database),
+        objects(&project),
         [
             ["insights", "revenue", "BASE TABLE"],
             ["orders", "raw_orders", "BASE TABLE"],
@@ -262,42 +223,25 @@ fn invalid_view_keeps_its_previous_definition() {
     );
 
     // Allowed: the new definition is renamed over the old one.
-    let mut allowed = plan(database.clone(), vec![source], vec![broken, consumer()]);
+    let mut allowed = project.plan(vec![source], vec![broken, consumer()]);
     allowed.allow_invalid = true;
     let results = run_quietly(&allowed);
-    assert_eq!(
-        result(&results, "orders.stg_orders").status,
-        NodeStatus::Invalid
-    );
-    assert_eq!(
-        result(&results, "insights.revenue").status,
-        NodeStatus::Success
-    );
-    assert_eq!(
-        rows(
-            &database,
-            "SELECT id, amount FROM orders.stg_orders ORDER BY id"
-        ),
-        [["1", "10"], ["2", "NULL"]]
-    );
-    assert_eq!(objects(&database).len(), 3);
+    assert_eq!(status(&results, "orders.stg_orders"), NodeStatus::Invalid);
+    assert_eq!(status(&results, "insights.revenue"), NodeStatus::Success);
+    assert_eq!(stg_orders(&project), [["1", "10"], ["2", "NULL"]]);
+    assert_eq!(objects(&project).len(), 3);
 }
 
 #[test]
 fn a_checked_view_replaces_a_previous_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let source = orders(dir.path(), "1,10\n");
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![source.clone()],
-        vec![product(Table)],
-    ));
+    let project = Project::new();
+    let source = orders(&project, "1,10\n");
+    let results = project.run(vec![source.clone()], vec![product(Table)]);
     assert!(results.success(), "{results:#?}");
-    let results = run_quietly(&plan(database.clone(), vec![source], vec![product(View)]));
+    let results = project.run(vec![source], vec![product(View)]);
     assert!(results.success(), "{results:#?}");
     assert_eq!(
-        objects(&database),
+        objects(&project),
         [
             ["orders", "raw_orders", "BASE TABLE"],
             ["orders", "stg_orders", "VIEW"]
@@ -307,8 +251,7 @@ fn a_checked_view_replaces_a_previous_table() {
 
 #[test]
 fn a_check_that_cannot_run_is_a_failure_with_its_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     let mut stg = product(Table);
     stg.checks.push(check(
         "broken_sql",
@@ -322,11 +265,7 @@ fn a_check_that_cannot_run_is_a_failure_with_its_error() {
         Threshold::Eq(0.0),
         "SELECT NULL",
     ));
-    let results = run_quietly(&plan(
-        database,
-        vec![orders(dir.path(), "1,10\n")],
-        vec![stg],
-    ));
+    let results = project.run(vec![orders(&project, "1,10\n")], vec![stg]);
     let stg = result(&results, "orders.stg_orders");
     assert_eq!(stg.status, NodeStatus::Invalid);
     let broken = &stg.checks[2];
@@ -362,19 +301,18 @@ fn a_check_that_cannot_run_is_a_failure_with_its_error() {
 
 #[test]
 fn test_reads_the_current_versions_read_only_and_shows_failing_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let mut allowed = plan(
-        database.clone(),
-        vec![orders(dir.path(), "1,10\n2,\n3,\n")],
+    let project = Project::new();
+    let mut allowed = project.plan(
+        vec![orders(&project, "1,10\n2,\n3,\n")],
         vec![product(Table)],
     );
     allowed.allow_invalid = true;
     run_quietly(&allowed);
     let missing = model("orders", "never_built", Table, "SELECT 1", &[]);
-    let before = std::fs::read(&database).unwrap();
-    let tests = mesh_engine::test(&database, &[product(Table), missing], true).unwrap();
-    assert_eq!(std::fs::read(&database).unwrap(), before, "read-only");
+    let database = &project.database;
+    let before = std::fs::read(database).unwrap();
+    let tests = mesh_engine::test(database, &[product(Table), missing], true).unwrap();
+    assert_eq!(std::fs::read(database).unwrap(), before, "read-only");
     assert_eq!(tests.len(), 2);
     let stg = &tests[0];
     assert!(!stg.valid());
@@ -394,15 +332,14 @@ fn test_reads_the_current_versions_read_only_and_shows_failing_rows() {
     );
     assert!(!tests[1].valid());
 
-    let nowhere = dir.path().join("nothing.duckdb");
+    let nowhere = project.root().join("nothing.duckdb");
     assert!(mesh_engine::test(&nowhere, &[product(Table)], false).is_err());
     assert!(!nowhere.exists());
 }
 
 #[test]
 fn checks_may_read_other_models_built_before() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     let mut revenue = consumer();
     revenue.checks = vec![check(
         "total_matches_orders",
@@ -410,11 +347,10 @@ fn checks_may_read_other_models_built_before() {
         Threshold::Eq(0.0),
         "SELECT count(*) FROM {r} AS c WHERE c.total <> (SELECT sum(amount) FROM orders.stg_orders)",
     )];
-    let results = run_quietly(&plan(
-        database,
-        vec![orders(dir.path(), "1,10\n2,20\n")],
+    let results = project.run(
+        vec![orders(&project, "1,10\n2,20\n")],
         vec![revenue, product(View)],
-    ));
+    );
     assert!(results.success(), "{results:#?}");
     assert_eq!(
         result(&results, "insights.revenue").checks[0].value,

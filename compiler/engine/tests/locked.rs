@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{column, csv_source, model, plan, run_quietly};
+use common::{Project, model};
 use mesh_engine::{Materialization::View, NodeStatus};
 
 const HOLD: &str = "MESHC_ENGINE_TEST_HOLD_DATABASE";
@@ -48,9 +48,8 @@ impl Drop for Holder {
 
 #[test]
 fn database_locked_by_another_process_fails_every_node() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let path = database.to_str().unwrap().to_owned();
+    let project = Project::new();
+    let path = project.database.to_str().unwrap().to_owned();
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "hold_database_when_asked", "--test-threads=1"])
         .env(HOLD, &path)
@@ -70,15 +69,9 @@ fn database_locked_by_another_process_fails_every_node() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let source = csv_source(
-        dir.path(),
-        "s",
-        "raw",
-        "id\n1\n",
-        vec![column("id", "INTEGER", true)],
-    );
+    let source = project.ids("raw", "id\n1\n");
     let models = vec![model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"])];
-    let results = run_quietly(&plan(database.clone(), vec![source], models));
+    let results = project.run(vec![source], models);
     for result in &results.results {
         assert_eq!(result.status, NodeStatus::Error, "{}", result.id);
         let error = result.error.as_deref().unwrap();

@@ -7,15 +7,14 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{column, csv_source, model, outcome, plan, result, rows, run_quietly, run_recording};
+use common::{Project, column, model, outcome, plan, result, run_quietly, run_recording, status};
 use mesh_diagnostics::Code;
 use mesh_engine::{Materialization::Table, Materialization::View, NodeStatus, RunEvent};
 
 const ORDERS: &str = "id,customer_id,amount\n1,1,10\n2,1,20\n3,2,5\n";
 
-fn orders_source(root: &std::path::Path) -> mesh_engine::SourceLoad {
-    csv_source(
-        root,
+fn orders_source(project: &Project) -> mesh_engine::SourceLoad {
+    project.csv(
         "orders",
         "raw_orders",
         ORDERS,
@@ -29,8 +28,7 @@ fn orders_source(root: &std::path::Path) -> mesh_engine::SourceLoad {
 
 #[test]
 fn views_and_tables_are_built_in_dependency_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     // Listed downstream first: the engine orders them.
     let models = vec![
         model(
@@ -55,7 +53,7 @@ fn views_and_tables_are_built_in_dependency_order() {
             &["orders.raw_orders", "elsewhere.not_in_this_plan"],
         ),
     ];
-    let mut plan = plan(database.clone(), vec![orders_source(dir.path())], models);
+    let mut plan = project.plan(vec![orders_source(&project)], models);
     plan.threads = 3;
     let (results, events) = run_recording(&plan);
 
@@ -70,22 +68,18 @@ fn views_and_tables_are_built_in_dependency_order() {
             "orders.stg_orders"
         ]
     );
-    assert_eq!(
-        outcome(&results, "orders.raw_orders"),
-        (NodeStatus::Success, Some(3), None)
-    );
-    assert_eq!(
-        outcome(&results, "orders.stg_orders"),
-        (NodeStatus::Success, None, None)
-    );
-    assert_eq!(
-        outcome(&results, "insights.revenue"),
-        (NodeStatus::Success, Some(2), None)
-    );
-    assert_eq!(
-        outcome(&results, "insights.top_customer"),
-        (NodeStatus::Success, None, None)
-    );
+    for (id, rows) in [
+        ("orders.raw_orders", Some(3)),
+        ("orders.stg_orders", None),
+        ("insights.revenue", Some(2)),
+        ("insights.top_customer", None),
+    ] {
+        assert_eq!(
+            outcome(&results, id),
+            (NodeStatus::Success, rows, None),
+            "{id}"
+        );
+    }
     // One chain, so the events are strictly ordered.
     assert_eq!(
         events,
@@ -101,19 +95,15 @@ fn views_and_tables_are_built_in_dependency_order() {
         ]
     );
     assert_eq!(
-        rows(
-            &database,
-            "SELECT customer_id, total FROM insights.revenue ORDER BY customer_id"
-        ),
+        project.rows("SELECT customer_id, total FROM insights.revenue ORDER BY customer_id"),
         vec![vec!["1", "30"], vec!["2", "5"]]
     );
     assert_eq!(
-        rows(&database, "SELECT * FROM insights.top_customer"),
+        project.rows("SELECT * FROM insights.top_customer"),
         vec![vec!["1"]]
     );
     assert_eq!(
-        rows(
-            &database,
+        project.rows(
             "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY ALL"
         ),
         vec![
@@ -132,15 +122,14 @@ fn views_and_tables_are_built_in_dependency_order() {
         (NodeStatus::Success, Some(2), None)
     );
     assert_eq!(
-        rows(&database, "SELECT count(*) FROM orders.stg_orders"),
+        project.rows("SELECT count(*) FROM orders.stg_orders"),
         vec![vec!["3"]]
     );
 }
 
 #[test]
 fn failing_table_keeps_previous_data_and_skips_dependents() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     let build = |revenue_sql: &str| {
         vec![
             model(
@@ -168,19 +157,11 @@ fn failing_table_keeps_previous_data_and_skips_dependents() {
         ]
     };
     let good = "SELECT customer_id, sum(amount) AS total FROM orders.raw_orders GROUP BY ALL";
-    let first = run_quietly(&plan(
-        database.clone(),
-        vec![orders_source(dir.path())],
-        build(good),
-    ));
+    let first = project.run(vec![orders_source(&project)], build(good));
     assert!(first.success());
 
     let bad = "SELECT customer_id, sum(amount) AS total FROM orders.raw_orders WHERE nope > 1 GROUP BY ALL";
-    let second = run_quietly(&plan(
-        database.clone(),
-        vec![orders_source(dir.path())],
-        build(bad),
-    ));
+    let second = project.run(vec![orders_source(&project)], build(bad));
     assert!(!second.success());
 
     let failed = result(&second, "insights.revenue");
@@ -211,105 +192,75 @@ fn failing_table_keeps_previous_data_and_skips_dependents() {
     );
     // The previous table is untouched and no temporary table remains.
     assert_eq!(
-        rows(
-            &database,
-            "SELECT customer_id, total FROM insights.revenue ORDER BY 1"
-        ),
+        project.rows("SELECT customer_id, total FROM insights.revenue ORDER BY 1"),
         vec![vec!["1", "30"], vec!["2", "5"]]
     );
     assert_eq!(
-        rows(
-            &database,
-            "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%meshc%'"
-        ),
+        project
+            .rows("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%meshc%'"),
         vec![vec!["0"]]
     );
 }
 
 #[test]
 fn runtime_error_in_table_model_keeps_previous_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     let numbers = |sql: &str| vec![model("s", "numbers", Table, sql, &[])];
-    let first = run_quietly(&plan(database.clone(), vec![], numbers("SELECT 7 AS n")));
+    let first = project.run(vec![], numbers("SELECT 7 AS n"));
     assert_eq!(
         outcome(&first, "s.numbers"),
         (NodeStatus::Success, Some(1), None)
     );
     // Fails while executing, after binding succeeded.
-    let second = run_quietly(&plan(
-        database.clone(),
+    let second = project.run(
         vec![],
         numbers("SELECT ('x' || range)::INTEGER AS n FROM range(3)"),
-    ));
+    );
     let error = result(&second, "s.numbers").error.clone().unwrap();
     assert!(
         error.starts_with("model s.numbers failed: Conversion Error:"),
         "{error}"
     );
-    assert_eq!(rows(&database, "SELECT n FROM s.numbers"), vec![vec!["7"]]);
+    assert_eq!(project.rows("SELECT n FROM s.numbers"), vec![vec!["7"]]);
 }
 
 #[test]
 fn materialization_switches_between_view_and_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
-    let kind = || {
-        rows(
-            &database,
-            "SELECT table_type FROM information_schema.tables WHERE table_name = 'm'",
-        )
+    let project = Project::new();
+    let kind =
+        || project.rows("SELECT table_type FROM information_schema.tables WHERE table_name = 'm'");
+    let build = |materialization, sql: &str| {
+        project.run(vec![], vec![model("s", "m", materialization, sql, &[])])
     };
     let sql = "SELECT range AS n FROM range(5)";
 
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "m", View, sql, &[])],
-    ));
+    let results = build(View, sql);
     assert_eq!(outcome(&results, "s.m"), (NodeStatus::Success, None, None));
     assert_eq!(kind(), vec![vec!["VIEW"]]);
 
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "m", Table, sql, &[])],
-    ));
+    let results = build(Table, sql);
     assert_eq!(
         outcome(&results, "s.m"),
         (NodeStatus::Success, Some(5), None)
     );
     assert_eq!(kind(), vec![vec!["BASE TABLE"]]);
 
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "m", View, "SELECT 1 AS n", &[])],
-    ));
+    let results = build(View, "SELECT 1 AS n");
     assert_eq!(outcome(&results, "s.m"), (NodeStatus::Success, None, None));
     assert_eq!(kind(), vec![vec!["VIEW"]]);
-    assert_eq!(rows(&database, "SELECT n FROM s.m"), vec![vec!["1"]]);
+    assert_eq!(project.rows("SELECT n FROM s.m"), vec![vec!["1"]]);
 
     // A view that fails to bind leaves the previous table in place.
-    run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "m", Table, sql, &[])],
-    ));
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "m", View, "SELECT * FROM s.nope", &[])],
-    ));
-    assert_eq!(result(&results, "s.m").status, NodeStatus::Error);
+    build(Table, sql);
+    let results = build(View, "SELECT * FROM s.nope");
+    assert_eq!(status(&results, "s.m"), NodeStatus::Error);
     assert_eq!(kind(), vec![vec!["BASE TABLE"]]);
-    assert_eq!(rows(&database, "SELECT count(*) FROM s.m"), vec![vec!["5"]]);
+    assert_eq!(project.rows("SELECT count(*) FROM s.m"), vec![vec!["5"]]);
 }
 
 #[test]
 fn twenty_independent_models_run_on_four_workers() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+    let project = Project::new();
     let models: Vec<_> = (0..20)
         .map(|i| {
             let materialization = if i % 4 == 0 { View } else { Table };
@@ -326,7 +277,7 @@ fn twenty_independent_models_run_on_four_workers() {
             )
         })
         .collect();
-    let mut plan = plan(database.clone(), vec![], models);
+    let mut plan = project.plan(vec![], models);
     plan.threads = 4;
 
     let running = AtomicUsize::new(0);
@@ -354,10 +305,10 @@ fn twenty_independent_models_run_on_four_workers() {
             "{id}"
         );
         assert_eq!(
-            rows(
-                &database,
-                &format!("SELECT count(*), max(model) FROM domain_{}.m{i}", i % 3)
-            ),
+            project.rows(&format!(
+                "SELECT count(*), max(model) FROM domain_{}.m{i}",
+                i % 3
+            )),
             vec![vec![(20_000 + i).to_string(), i.to_string()]]
         );
     }
@@ -368,38 +319,23 @@ fn twenty_independent_models_run_on_four_workers() {
 
 #[test]
 fn cycles_fail_without_hanging_and_skip_their_dependents() {
-    let dir = tempfile::tempdir().unwrap();
+    use NodeStatus::{Error, Skipped};
+
+    let project = Project::new();
     let models = vec![
         model("s", "a", Table, "SELECT * FROM s.b", &["s.b"]),
         model("s", "b", Table, "SELECT * FROM s.a", &["s.a"]),
         model("s", "c", View, "SELECT * FROM s.a", &["s.a"]),
         model("s", "d", Table, "SELECT 1 AS x", &[]),
     ];
-    let (results, events) = run_recording(&plan(dir.path().join("mesh.duckdb"), vec![], models));
-    assert_eq!(
-        outcome(&results, "s.a"),
-        (
-            NodeStatus::Error,
-            None,
-            Some("dependency cycle: s.a -> s.b -> s.a".to_owned())
-        )
-    );
-    assert_eq!(
-        outcome(&results, "s.b"),
-        (
-            NodeStatus::Error,
-            None,
-            Some("dependency cycle: s.b -> s.a -> s.b".to_owned())
-        )
-    );
-    assert_eq!(
-        outcome(&results, "s.c"),
-        (
-            NodeStatus::Skipped,
-            None,
-            Some("skipped: upstream s.a failed".to_owned())
-        )
-    );
+    let (results, events) = run_recording(&project.plan(vec![], models));
+    for (id, expected, error) in [
+        ("s.a", Error, "dependency cycle: s.a -> s.b -> s.a"),
+        ("s.b", Error, "dependency cycle: s.b -> s.a -> s.b"),
+        ("s.c", Skipped, "skipped: upstream s.a failed"),
+    ] {
+        assert_eq!(outcome(&results, id), (expected, None, Some(error)), "{id}");
+    }
     assert_eq!(
         outcome(&results, "s.d"),
         (NodeStatus::Success, Some(1), None)
@@ -416,27 +352,21 @@ fn cycles_fail_without_hanging_and_skip_their_dependents() {
 
 #[test]
 fn failed_source_skips_models_transitively_naming_the_source() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = csv_source(
-        dir.path(),
-        "s",
-        "raw",
-        "id\nx\n",
-        vec![column("id", "INTEGER", true)],
-    );
+    let project = Project::new();
+    let source = project.ids("raw", "id\nx\n");
     let models = vec![
         model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"]),
         model("s", "mart", Table, "SELECT * FROM s.stg", &["s.stg"]),
     ];
-    let results = run_quietly(&plan(dir.path().join("mesh.duckdb"), vec![source], models));
-    assert_eq!(result(&results, "s.raw").status, NodeStatus::Error);
+    let results = project.run(vec![source], models);
+    assert_eq!(status(&results, "s.raw"), NodeStatus::Error);
     for id in ["s.stg", "s.mart"] {
         assert_eq!(
             outcome(&results, id),
             (
                 NodeStatus::Skipped,
                 None,
-                Some("skipped: upstream s.raw failed".to_owned())
+                Some("skipped: upstream s.raw failed")
             )
         );
     }
@@ -444,17 +374,11 @@ fn failed_source_skips_models_transitively_naming_the_source() {
 
 #[test]
 fn unopenable_database_fails_every_node() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = csv_source(
-        dir.path(),
-        "s",
-        "raw",
-        "id\n1\n",
-        vec![column("id", "INTEGER", true)],
-    );
+    let project = Project::new();
+    let source = project.ids("raw", "id\n1\n");
     let models = vec![model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"])];
     // The database path is a directory.
-    let results = run_quietly(&plan(dir.path().to_path_buf(), vec![source], models));
+    let results = run_quietly(&plan(project.root().to_path_buf(), vec![source], models));
     for id in ["s.raw", "s.stg"] {
         let failed = result(&results, id);
         assert_eq!(failed.status, NodeStatus::Error);
@@ -462,7 +386,7 @@ fn unopenable_database_fails_every_node() {
         assert!(
             error.starts_with(&format!(
                 "cannot open database {}: IO Error:",
-                dir.path().display()
+                project.root().display()
             )),
             "{error}"
         );
@@ -479,17 +403,13 @@ fn unopenable_database_fails_every_node() {
 
 #[test]
 fn results_serialize_without_diagnostics() {
-    let dir = tempfile::tempdir().unwrap();
+    let project = Project::with_database("nested/dirs/mesh.duckdb");
     let models = vec![
         model("s", "ok", Table, "SELECT 1 AS x UNION ALL SELECT 2", &[]),
         model("s", "bad", View, "SELECT * FROM s.missing", &[]),
     ];
-    let results = run_quietly(&plan(
-        dir.path().join("nested/dirs/mesh.duckdb"),
-        vec![],
-        models,
-    ));
-    assert!(dir.path().join("nested/dirs/mesh.duckdb").is_file());
+    let results = project.run(vec![], models);
+    assert!(project.root().join("nested/dirs/mesh.duckdb").is_file());
     let json = serde_json::to_value(&results).unwrap();
     let ok = &json["results"][0];
     assert_eq!(ok["id"], "s.ok");

@@ -2,29 +2,24 @@
 
 mod common;
 
-use common::{model, plan, run_quietly};
+use common::{Project, model};
 use mesh_engine::{Cell, Materialization::Table, query};
 
-fn database_with_one_table() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("mesh.duckdb");
+fn database_with_one_table() -> Project {
+    let project = Project::new();
     let sql = "SELECT * FROM (VALUES
         (1, DATE '2018-01-01', TIMESTAMP '2018-01-01 10:00:00', 10.50::DECIMAL(10,2), 'Ann', true, 1.5::DOUBLE),
         (2, NULL, TIMESTAMP '2018-01-02 00:00:00.25', -3.00::DECIMAL(10,2), NULL, false, NULL)
     ) t(id, day, ts, amount, name, active, score)";
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![],
-        vec![model("s", "t", Table, sql, &[])],
-    ));
+    let results = project.run(vec![], vec![model("s", "t", Table, sql, &[])]);
     assert!(results.success(), "{:?}", results.results);
-    (dir, database)
+    project
 }
 
 #[test]
 fn query_returns_typed_cells() {
-    let (_dir, database) = database_with_one_table();
-    let result = query(&database, "SELECT * FROM s.t ORDER BY id").unwrap();
+    let project = database_with_one_table();
+    let result = query(&project.database, "SELECT * FROM s.t ORDER BY id").unwrap();
     assert_eq!(
         result.columns,
         ["id", "day", "ts", "amount", "name", "active", "score"]
@@ -73,11 +68,11 @@ fn query_returns_typed_cells() {
 
 #[test]
 fn query_prints_other_types_like_duckdb() {
-    let (_dir, database) = database_with_one_table();
+    let project = database_with_one_table();
     let sql = "SELECT 170141183460469231731687303715884105727::HUGEINT AS big, 1.1::FLOAT AS f, \
                TIME '10:11:12.5' AS t, TIMESTAMPTZ '2018-01-01 10:00:00+02' AS tz, [1, 2] AS l, \
                {'a': 1, 'b': 'x'} AS st, INTERVAL 1 YEAR + INTERVAL 3 DAY AS i, 255::UTINYINT AS u";
-    let result = query(&database, sql).unwrap();
+    let result = query(&project.database, sql).unwrap();
     let printed: Vec<String> = result.rows[0].iter().map(Cell::to_string).collect();
     assert_eq!(
         printed,
@@ -98,9 +93,9 @@ fn query_prints_other_types_like_duckdb() {
 
 #[test]
 fn query_reports_missing_database_and_sql_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("target/mesh.duckdb");
-    let error = query(&missing, "SELECT 1").unwrap_err();
+    let empty = Project::with_database("target/mesh.duckdb");
+    let missing = &empty.database;
+    let error = query(missing, "SELECT 1").unwrap_err();
     assert_eq!(
         error,
         format!(
@@ -110,8 +105,8 @@ fn query_reports_missing_database_and_sql_errors() {
     );
     assert!(!missing.exists());
 
-    let (_dir, database) = database_with_one_table();
-    let error = query(&database, "SELECT nope FROM s.t").unwrap_err();
+    let project = database_with_one_table();
+    let error = query(&project.database, "SELECT nope FROM s.t").unwrap_err();
     assert!(
         error.starts_with("Binder Error: Referenced column \"nope\" not found"),
         "{error}"
@@ -120,10 +115,10 @@ fn query_reports_missing_database_and_sql_errors() {
 
 #[test]
 fn query_cannot_write() {
-    let (_dir, database) = database_with_one_table();
-    let error = query(&database, "DROP TABLE s.t").unwrap_err();
+    let project = database_with_one_table();
+    let error = query(&project.database, "DROP TABLE s.t").unwrap_err();
     assert!(error.contains("read-only"), "{error}");
-    let result = query(&database, "SELECT count(*) AS n FROM s.t").unwrap();
+    let result = query(&project.database, "SELECT count(*) AS n FROM s.t").unwrap();
     assert_eq!(
         (result.columns, result.rows),
         (vec!["n".to_owned()], vec![vec![Cell::Int(2)]])
@@ -132,7 +127,8 @@ fn query_cannot_write() {
 
 #[test]
 fn printed_cells_match_duckdb_text() {
-    let (_dir, database) = database_with_one_table();
+    let project = database_with_one_table();
+    let database = &project.database;
     let expressions = [
         "DATE '1969-12-31'",
         "TIMESTAMP '2018-01-01 10:00:00.123456'",
@@ -152,12 +148,12 @@ fn printed_cells_match_duckdb_text() {
     ];
     let ours: Vec<String> = expressions
         .iter()
-        .map(|e| query(&database, &format!("SELECT {e}")).unwrap().rows[0][0].to_string())
+        .map(|e| query(database, &format!("SELECT {e}")).unwrap().rows[0][0].to_string())
         .collect();
     let theirs: Vec<String> = expressions
         .iter()
         .map(|e| {
-            query(&database, &format!("SELECT ({e})::VARCHAR"))
+            query(database, &format!("SELECT ({e})::VARCHAR"))
                 .unwrap()
                 .rows[0][0]
                 .to_string()

@@ -3,16 +3,15 @@
 
 mod common;
 
-use common::{column, csv_source, outcome, plan, result, rows, run_quietly};
+use common::{Project, column, outcome, result, status};
 use mesh_diagnostics::{Code, TextRange};
 use mesh_engine::{NodeKind, NodeStatus, SourceFormat};
 
 #[test]
 fn csv_with_bom_loads_with_declared_types() {
-    let dir = tempfile::tempdir().unwrap();
+    let project = Project::with_database("target/mesh.duckdb");
     let content = "\u{feff}id,name,signup,balance\n1,Ann,2018-01-01,10.50\n2,\"Lee, Bo\",2018-02-03,\n3,Zoë,2018-03-04,-2.25\n";
-    let source = csv_source(
-        dir.path(),
+    let source = project.csv(
         "customers",
         "raw_customers",
         content,
@@ -23,8 +22,7 @@ fn csv_with_bom_loads_with_declared_types() {
             column("balance", "DECIMAL(10,2)", false),
         ],
     );
-    let database = dir.path().join("target/mesh.duckdb");
-    let results = run_quietly(&plan(database.clone(), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
 
     let loaded = result(&results, "customers.raw_customers");
     assert_eq!(
@@ -33,10 +31,7 @@ fn csv_with_bom_loads_with_declared_types() {
     );
     assert!(results.success());
     assert_eq!(
-        rows(
-            &database,
-            "SELECT id, name, signup, balance FROM customers.raw_customers ORDER BY id"
-        ),
+        project.rows("SELECT id, name, signup, balance FROM customers.raw_customers ORDER BY id"),
         vec![
             vec!["1", "Ann", "2018-01-01", "10.50"],
             vec!["2", "Lee, Bo", "2018-02-03", "NULL"],
@@ -44,8 +39,7 @@ fn csv_with_bom_loads_with_declared_types() {
         ]
     );
     assert_eq!(
-        rows(
-            &database,
+        project.rows(
             "SELECT column_name, data_type, is_nullable FROM information_schema.columns \
              WHERE table_schema = 'customers' AND table_name = 'raw_customers' ORDER BY ordinal_position"
         ),
@@ -60,9 +54,8 @@ fn csv_with_bom_loads_with_declared_types() {
 
 #[test]
 fn bom_without_header_is_not_part_of_the_first_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut source = csv_source(
-        dir.path(),
+    let project = Project::new();
+    let mut source = project.csv(
         "s",
         "codes",
         "\u{feff}a,1\nb,2\n",
@@ -76,26 +69,21 @@ fn bom_without_header_is_not_part_of_the_first_value() {
         header: false,
         quote: Some('"'),
     };
-    let database = dir.path().join("mesh.duckdb");
-    let results = run_quietly(&plan(database.clone(), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
     assert_eq!(
         outcome(&results, "s.codes"),
         (NodeStatus::Success, Some(2), None)
     );
     assert_eq!(
-        rows(
-            &database,
-            "SELECT code, length(code), n FROM s.codes ORDER BY n"
-        ),
+        project.rows("SELECT code, length(code), n FROM s.codes ORDER BY n"),
         vec![vec!["a", "1", "1"], vec!["b", "1", "2"]]
     );
 }
 
 #[test]
 fn value_that_does_not_fit_its_type_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = csv_source(
-        dir.path(),
+    let project = Project::new();
+    let source = project.csv(
         "orders",
         "raw_orders",
         "id,amount\n1,10\nabc,20\n3,30\n",
@@ -104,7 +92,7 @@ fn value_that_does_not_fit_its_type_names_file_and_line() {
             column("amount", "INTEGER", false),
         ],
     );
-    let results = run_quietly(&plan(dir.path().join("mesh.duckdb"), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
 
     let failed = result(&results, "orders.raw_orders");
     assert_eq!(failed.status, NodeStatus::Error);
@@ -125,27 +113,18 @@ fn value_that_does_not_fit_its_type_names_file_and_line() {
 
 #[test]
 fn invalid_date_and_wrong_column_count_name_their_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let columns = || vec![column("id", "INTEGER", true), column("day", "DATE", false)];
-    let dates = csv_source(
-        dir.path(),
-        "s",
-        "dates",
-        "id,day\r\n1,2018-01-01\r\n2,\r\n3,2018-13-01\r\n",
-        columns(),
-    );
-    let widths = csv_source(
-        dir.path(),
-        "s",
-        "widths",
-        "id,day\n1,2018-01-01\n2,2018-01-02,extra\n",
-        columns(),
-    );
-    let results = run_quietly(&plan(
-        dir.path().join("mesh.duckdb"),
-        vec![dates, widths],
+    let project = Project::new();
+    let dates = |table: &str, content: &str| {
+        let columns = vec![column("id", "INTEGER", true), column("day", "DATE", false)];
+        project.csv("s", table, content, columns)
+    };
+    let results = project.run(
+        vec![
+            dates("dates", "id,day\r\n1,2018-01-01\r\n2,\r\n3,2018-13-01\r\n"),
+            dates("widths", "id,day\n1,2018-01-01\n2,2018-01-02,extra\n"),
+        ],
         vec![],
-    ));
+    );
     assert_eq!(
         result(&results, "s.dates").error.as_deref(),
         Some(
@@ -160,11 +139,10 @@ fn invalid_date_and_wrong_column_count_name_their_lines() {
 
 #[test]
 fn null_in_required_column_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let project = Project::new();
     // Line 4 is blank and skipped; the record on line 5 spans two lines.
     let content = "id,name\n1,Ann\n2,\"Bo\nB\"\n\n3,\n";
-    let source = csv_source(
-        dir.path(),
+    let source = project.csv(
         "customers",
         "raw_customers",
         content,
@@ -173,7 +151,7 @@ fn null_in_required_column_names_file_and_line() {
             column("name", "VARCHAR", true),
         ],
     );
-    let results = run_quietly(&plan(dir.path().join("mesh.duckdb"), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
     let failed = result(&results, "customers.raw_customers");
     assert_eq!(failed.status, NodeStatus::Error);
     assert_eq!(
@@ -189,17 +167,11 @@ fn null_in_required_column_names_file_and_line() {
 
 #[test]
 fn missing_file_is_a_load_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut source = csv_source(
-        dir.path(),
-        "s",
-        "gone",
-        "id\n1\n",
-        vec![column("id", "INTEGER", true)],
-    );
+    let project = Project::new();
+    let mut source = project.ids("gone", "id\n1\n");
     std::fs::remove_file(&source.file).unwrap();
     source.display_path = "s/data/gone.csv".to_owned();
-    let results = run_quietly(&plan(dir.path().join("mesh.duckdb"), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
     let failed = result(&results, "s.gone");
     assert_eq!(
         failed.error.as_deref(),
@@ -214,9 +186,8 @@ fn missing_file_is_a_load_error() {
 
 #[test]
 fn quotes_in_paths_and_names_and_unquoted_semicolon_files_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut source = csv_source(
-        dir.path(),
+    let project = Project::new();
+    let mut source = project.csv(
         "it's",
         "the \"raw\" table",
         "id;note\n1;say \"hi\"\n2;it's\n",
@@ -230,55 +201,44 @@ fn quotes_in_paths_and_names_and_unquoted_semicolon_files_load() {
         header: true,
         quote: None,
     };
-    let database = dir.path().join("mesh.duckdb");
-    let results = run_quietly(&plan(database.clone(), vec![source], vec![]));
+    let results = project.run(vec![source], vec![]);
     assert_eq!(
         outcome(&results, "it's.the \"raw\" table"),
         (NodeStatus::Success, Some(2), None)
     );
     assert_eq!(
-        rows(
-            &database,
-            "SELECT id, \"no'te\" FROM \"it's\".\"the \"\"raw\"\" table\" ORDER BY id"
-        ),
+        project.rows("SELECT id, \"no'te\" FROM \"it's\".\"the \"\"raw\"\" table\" ORDER BY id"),
         vec![vec!["1", "say \"hi\""], vec!["2", "it's"]]
     );
 }
 
 #[test]
 fn failed_reload_keeps_the_previous_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let columns = || vec![column("id", "INTEGER", true)];
-    let good = csv_source(dir.path(), "s", "numbers", "id\n1\n2\n", columns());
-    let database = dir.path().join("mesh.duckdb");
-    let results = run_quietly(&plan(database.clone(), vec![good], vec![]));
+    let project = Project::new();
+    let results = project.run(vec![project.ids("numbers", "id\n1\n2\n")], vec![]);
     assert_eq!(
         outcome(&results, "s.numbers"),
         (NodeStatus::Success, Some(2), None)
     );
 
-    let bad = csv_source(dir.path(), "s", "numbers", "id\n1\n2\nthree\n", columns());
-    let results = run_quietly(&plan(database.clone(), vec![bad], vec![]));
-    assert_eq!(result(&results, "s.numbers").status, NodeStatus::Error);
+    let results = project.run(vec![project.ids("numbers", "id\n1\n2\nthree\n")], vec![]);
+    assert_eq!(status(&results, "s.numbers"), NodeStatus::Error);
     assert_eq!(
-        rows(&database, "SELECT sum(id) FROM s.numbers"),
+        project.rows("SELECT sum(id) FROM s.numbers"),
         vec![vec!["3"]]
     );
     // No temporary table is left behind.
     assert_eq!(
-        rows(
-            &database,
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 's'"
-        ),
+        project.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 's'"),
         vec![vec!["numbers"]]
     );
 }
 
 #[test]
 fn parquet_sources_load_by_column_name_and_locate_nulls() {
-    let dir = tempfile::tempdir().unwrap();
-    let good = dir.path().join("good.parquet");
-    let bad = dir.path().join("bad.parquet");
+    let project = Project::new();
+    let good = project.root().join("good.parquet");
+    let bad = project.root().join("bad.parquet");
     let writer = duckdb::Connection::open_in_memory().unwrap();
     writer
         .execute_batch(&format!(
@@ -300,21 +260,13 @@ fn parquet_sources_load_by_column_name_and_locate_nulls() {
             column("label", "VARCHAR", true),
         ],
     };
-    let database = dir.path().join("mesh.duckdb");
-    let results = run_quietly(&plan(
-        database.clone(),
-        vec![parquet("good", &good), parquet("bad", &bad)],
-        vec![],
-    ));
+    let results = project.run(vec![parquet("good", &good), parquet("bad", &bad)], vec![]);
     assert_eq!(
         outcome(&results, "s.good"),
         (NodeStatus::Success, Some(3), None)
     );
     assert_eq!(
-        rows(
-            &database,
-            "SELECT id, label, typeof(id) FROM s.good ORDER BY id"
-        ),
+        project.rows("SELECT id, label, typeof(id) FROM s.good ORDER BY id"),
         vec![
             vec!["1", "x1", "INTEGER"],
             vec!["2", "x2", "INTEGER"],
