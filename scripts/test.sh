@@ -21,4 +21,5 @@ if cargo tree -q -p mesh-analysis -e normal | grep -q 'mesh-engine\|duckdb'; the
   echo "error: the analysis layer must not depend on the engine" >&2; exit 1
 fi
 echo "== cargo test"; cargo test --workspace --quiet
+echo "== bench smoke (50 models, meshc side, no timing assertions)"; bash bench/run --smoke
 echo "== all checks passed"
