@@ -2,59 +2,15 @@
 //! reproduce the specified rows exactly, and a failing run must keep the
 //! previous data.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod example;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh")
-}
+use example::{copy, example, expected, meshc, query_csv};
 
 /// Copies the example (without its target/) into a fresh directory.
 fn copy_example() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy(&example(), dir.path());
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read example") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        if path.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).expect("copy file");
-        }
-    }
-}
-
-fn meshc(workspace: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .arg("--workspace")
-        .arg(workspace)
-        .arg("--color=never")
-        .output()
-        .expect("meshc runs")
-}
-
-fn query_csv(workspace: &Path, sql: &str) -> String {
-    let output = meshc(workspace, &["query", "--format", "csv", sql]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
-
-fn expected(name: &str) -> String {
-    std::fs::read_to_string(example().join("expected").join(name)).expect("expected output exists")
 }
 
 #[test]

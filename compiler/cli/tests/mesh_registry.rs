@@ -294,3 +294,61 @@ fn diff_classifies_every_change() {
     }
     expect_test::expect_file!["../../../testdata/mesh/diff_classes.txt"].assert_eq(&snapshot);
 }
+
+/// `meshc diff --against git:REV` compares with the contract as committed,
+/// without any registry: the pre-merge check of a pull request.
+#[test]
+fn diff_against_a_git_revision() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("repo");
+    producer(&root);
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "{}", text(&output));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v1"]);
+    let unused_registry = dir.path().join("no-registry");
+    let unchanged = ok(&meshc(
+        &root,
+        &unused_registry,
+        &["diff", "--against", "git:HEAD"],
+    ));
+    assert!(
+        unchanged.contains("orders.fct_orders 1.0.0: unchanged since 1.0.0"),
+        "{unchanged}"
+    );
+    write(
+        &root,
+        "orders/contracts/fct_orders.yaml",
+        &CONTRACT_V1
+            .replace(
+                "required: true }\n      - { name: status",
+                "required: false }\n      - { name: status",
+            )
+            .replace("version: 1.0.0", "version: 1.1.0"),
+    );
+    let diff = fails(&meshc(
+        &root,
+        &unused_registry,
+        &["diff", "--against", "git:HEAD"],
+    ));
+    expect_test::expect![[r#"
+        orders.fct_orders 1.0.0 -> 1.1.0
+          BREAKING   column `amount` may now be NULL (required: true → false)
+                     no known consumer reads it
+          error: breaking changes need a new major version: 2.0.0 or later, not 1.1.0
+    "#]]
+    .assert_eq(&diff);
+    assert!(
+        !unused_registry.exists(),
+        "a git diff never creates a registry"
+    );
+}

@@ -4,52 +4,14 @@
 //! previous data; `--allow-invalid` serves it anyway; `meshc test` reports
 //! the rules and `--show-failures` the failing rows.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod example;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh")
-}
+use std::path::Path;
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read example") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        if path.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).expect("copy file");
-        }
-    }
-}
-
-fn meshc(workspace: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc"))
-        .args(args)
-        .arg("--workspace")
-        .arg(workspace)
-        .arg("--color=never")
-        .output()
-        .expect("meshc runs")
-}
+use example::{copy, example, expected, meshc, query_csv};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn query_csv(workspace: &Path, sql: &str) -> String {
-    let output = meshc(workspace, &["query", "--format", "csv", sql]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    text(&output.stdout)
-}
-
-fn expected(name: &str) -> String {
-    std::fs::read_to_string(example().join("expected").join(name)).expect("expected output exists")
 }
 
 /// The result of node `id` in target/run_results.json.

@@ -1,0 +1,54 @@
+//! Shared helpers of the tests that run the jaffle_mesh example end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// projects/jaffle_mesh in the repository.
+pub(crate) fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh")
+}
+
+/// Copies a workspace (without its target/) into `to`.
+pub(crate) fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read example") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).expect("copy file");
+        }
+    }
+}
+
+/// Runs the meshc binary on a workspace, without colors.
+pub(crate) fn meshc(workspace: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .arg("--workspace")
+        .arg(workspace)
+        .arg("--color=never")
+        .output()
+        .expect("meshc runs")
+}
+
+/// `meshc query --format csv`, which must succeed.
+pub(crate) fn query_csv(workspace: &Path, sql: &str) -> String {
+    let output = meshc(workspace, &["query", "--format", "csv", sql]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// A file of projects/jaffle_mesh/expected/.
+pub(crate) fn expected(name: &str) -> String {
+    std::fs::read_to_string(example().join("expected").join(name)).expect("expected output exists")
+}
