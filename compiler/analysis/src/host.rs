@@ -269,7 +269,6 @@ impl AnalysisHost {
                 is_source: false,
             });
         }
-        let graph = mesh_sema::mesh_graph(db);
         let mut seen = std::collections::BTreeSet::new();
         let mut out = BTreeMap::new();
         while let Some(node) = queue.pop() {
@@ -288,12 +287,15 @@ impl AnalysisHost {
                 .clone();
             sort(&mut diagnostics);
             out.insert(file.path(db).to_string(), diagnostics);
-            queue.extend(
-                graph
-                    .downstream_of(&node)
-                    .filter(|n| n.domain == node.domain)
-                    .cloned(),
-            );
+            if let Some(readers) =
+                mesh_sema::domain_readers(db, domain).get(&node.name.to_ascii_lowercase())
+            {
+                queue.extend(readers.iter().map(|reader| mesh_sema::NodeId {
+                    domain: node.domain.clone(),
+                    name: reader.clone(),
+                    is_source: false,
+                }));
+            }
         }
         Some(out)
     }

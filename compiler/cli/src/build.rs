@@ -86,20 +86,37 @@ fn model_ddl(model: &mesh_analysis::PlannedModel) -> String {
 
 fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<PathBuf, String> {
     let out = session.root.join("target").join(target.name());
-    for model in &plan.models {
+    for domain in &plan.domains {
+        let dir = out.join(domain);
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let write = |model: &mesh_analysis::PlannedModel| -> Result<(), String> {
         let path = out.join(&model.domain).join(format!("{}.sql", model.name));
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
         let ddl = model_ddl(model);
         // An unchanged file is left alone: rewriting an existing file in place
         // makes ext4 flush it synchronously, which dominates a warm build.
         if fs::read(&path).is_ok_and(|old| old == ddl.as_bytes()) {
-            continue;
+            return Ok(());
         }
-        fs::write(&path, ddl).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
+        fs::write(&path, ddl).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    // Files are independent: write them from every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = plan.models.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = plan
+            .models
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().try_for_each(write)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a writer thread failed".to_string()))
+            })
+            .collect::<Result<Vec<()>, String>>()
+    })?;
     let manifest = serde_json::json!({
         "meshc_version": env!("CARGO_PKG_VERSION"),
         "workspace": session.host.workspace_name(),

@@ -132,6 +132,35 @@ pub fn domain_cycles<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<BTreeSe
         .collect()
 }
 
+/// Within one domain: model (lower-cased) -> the models of the domain that
+/// read it directly. Depends only on that domain's models, so an edit path
+/// that follows it costs the size of the domain, not of the mesh.
+#[salsa::tracked(returns(ref))]
+pub fn domain_readers<'db>(
+    db: &'db dyn Db,
+    domain: DomainId<'db>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let name = domain.name(db).clone();
+    let mut readers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (model_name, _) in domain_scope(db, domain).models.values() {
+        let model = ModelId::new(db, domain, model_name.clone());
+        for target in model_references(db, model).iter() {
+            if let RelationTarget::Model {
+                domain: d,
+                name: read,
+            } = target
+                && *d == name
+            {
+                readers
+                    .entry(read.to_ascii_lowercase())
+                    .or_default()
+                    .insert(model_name.clone());
+            }
+        }
+    }
+    readers
+}
+
 /// Whether `a` and `b` (same domain) read each other through a cycle; also
 /// true for a model that reads itself.
 pub(crate) fn in_same_cycle(db: &dyn Db, a: ModelId<'_>, b: ModelId<'_>) -> bool {

@@ -26,7 +26,7 @@ pub use check::{cycle_diagnostics, domain_diagnostics, workspace_diagnostics};
 pub use contract_diff::{ContractChange, Impact, check_bump, diff_contracts, required_bump};
 pub use db::{Db, DomainId, ModelId, SourceFile, Workspace};
 pub use functions::FUNCTION_NAMES;
-pub use graph::{MeshGraph, NodeId, mesh_graph};
+pub use graph::{MeshGraph, NodeId, domain_readers, mesh_graph};
 pub use index::{
     DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope,
     external_contract_path, external_domains, file_index, member_domains, mesh_config,
