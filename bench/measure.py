@@ -656,7 +656,8 @@ def main():
     if dbt_from:
         with open(dbt_from) as f:
             earlier = json.load(f)
-        info["dbt_from"] = f"{earlier['info'].get('date')} (commit {earlier['info'].get('commit')})"
+        info["dbt_from"] = earlier["info"].get("dbt_from") or (
+            f"{earlier['info'].get('date')} (commit {earlier['info'].get('commit')})")
         for n in small:
             d = earlier["runs"].get(str(n), {}).get("dbt")
             if d:
