@@ -29,6 +29,21 @@ fn resolve_external(
             .or_default()
             .push(dependency.requirement);
     }
+    if let Some(wanted) = update {
+        for domain in wanted {
+            if !requirements.contains_key(domain) {
+                let known: Vec<&str> = requirements.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "`{domain}` is not a domain this workspace reads from the registry (those are: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+        }
+    }
     if requirements.is_empty() {
         return Ok(Vec::new());
     }
@@ -74,7 +89,12 @@ fn resolve_external(
 }
 
 /// Records in the registry what each consuming domain of this workspace reads.
-fn record_consumption(session: &Session, registry: &dyn Registry, lock: &LockFile) {
+fn record_consumption(
+    session: &Session,
+    registry: &dyn Registry,
+    lock: &LockFile,
+    before: Option<&LockFile>,
+) {
     let workspace = session
         .host
         .workspace_name()
@@ -108,6 +128,12 @@ fn record_consumption(session: &Session, registry: &dyn Registry, lock: &LockFil
                     },
                     uses: columns,
                 });
+        }
+    }
+    // A domain that no longer reads anything gets its records cleared.
+    for entry in before.map(|b| b.entries.as_slice()).unwrap_or_default() {
+        for consumer in &entry.consumers {
+            by_consumer.entry(consumer.clone()).or_default();
         }
     }
     for (consumer, records) in by_consumer {
@@ -165,6 +191,16 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
         Err(outcome) => return outcome,
     };
     let needs_registry = !session.host.external_dependencies().is_empty();
+    if let Some(domains) = update
+        && !domains.is_empty()
+        && !needs_registry
+    {
+        eprintln!(
+            "error: this workspace reads no domain from the registry, so there is nothing to update for {}",
+            domains.join(", ")
+        );
+        return Outcome::Usage;
+    }
     let registry = if needs_registry {
         match registry_or_usage(&session) {
             Ok(registry) => Some(registry),
@@ -186,7 +222,12 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
     let current = std::fs::read_to_string(&path).ok();
     let lines = lock_lines(before.as_ref(), &lock);
     if locked {
-        if current.as_deref() == Some(text.as_str()) {
+        if current
+            .as_deref()
+            .map(|c| c.replace("\r\n", "\n"))
+            .as_deref()
+            == Some(text.as_str())
+        {
             session.progress("mesh.lock is up to date");
             return Outcome::Success;
         }
@@ -226,7 +267,7 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
         None => None,
     };
     if let Some(registry) = &record_in {
-        record_consumption(&session, registry.as_ref(), &lock);
+        record_consumption(&session, registry.as_ref(), &lock, before.as_ref());
     }
     if update.is_some() {
         // After an update, show what the new versions break, like `meshc check`.
@@ -261,9 +302,13 @@ fn base_from_registry(
 
 /// The contract file as of a git revision.
 fn base_from_git(session: &Session, revision: &str, path: &str) -> Result<Option<String>, String> {
+    if revision.is_empty() || revision.starts_with('-') {
+        return Err(format!("`{revision}` is not a git revision"));
+    }
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(&session.root)
+        .env("LC_ALL", "C")
         .arg("show")
         .arg(format!("{revision}:./{path}"))
         .output()
@@ -412,13 +457,19 @@ pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
         };
         let Some(old) = parse_external_contract(&contract.path, &base_text) else {
             out.push_str(&format!(
-                "{id}: the published contract does not parse; skipped\n"
+                "{id}: error: the published contract does not parse, so the version step cannot be checked\n"
             ));
+            failed = true;
             continue;
         };
         let changes = diff_contracts(&old, new);
         let base_version = old.version.as_ref().map(|v| v.value.clone());
+        let text_changed =
+            mesh_analysis::content_hash(&base_text) != mesh_analysis::content_hash(&contract.text);
         let verdict = match (&base_version, &version) {
+            (Some(b), Some(v)) if changes.is_empty() && text_changed && b == v => Err(format!(
+                "the contract text changed but its version is still {v}: a published version never changes, so give it a new version"
+            )),
             _ if changes.is_empty() => Ok(()),
             (Some(b), Some(v)) => check_bump(b, v, required_bump(&changes)),
             _ => Err("the contract has no version".to_string()),
@@ -468,6 +519,14 @@ fn render_diff(
             .map(|v| v.to_string())
             .unwrap_or_else(|| "?".to_string())
     };
+    if let (true, Err(why)) = (diff.changes.is_empty(), &diff.verdict) {
+        return format!(
+            "{} {} -> {}\n  docs       only fields meshc does not compare changed\n  error: {why}\n",
+            diff.id,
+            show(&diff.base_version),
+            show(&diff.version)
+        );
+    }
     if diff.changes.is_empty() {
         return format!(
             "{} {}: unchanged since {}\n",
@@ -586,15 +645,24 @@ pub(crate) fn publish(global: &GlobalArgs, only: &[String], dry_run: bool) -> Ou
             let base =
                 match base_from_registry(registry.as_ref(), &contract.domain, &contract.product) {
                     Ok(Some(base)) => base,
-                    Ok(None) => continue,
+                    Ok(None) => {
+                        eprintln!("refused {pv}: the registry lists {latest} but cannot return it");
+                        refused += 1;
+                        continue;
+                    }
                     Err(error) => {
                         eprintln!("error: {error}");
                         return Outcome::Usage;
                     }
                 };
-            let changes = parse_external_contract(&contract.path, &base.content)
-                .map(|old| diff_contracts(&old, parsed))
-                .unwrap_or_default();
+            let Some(old) = parse_external_contract(&contract.path, &base.content) else {
+                eprintln!(
+                    "refused {pv}: the published {latest} does not parse, so the version step cannot be checked"
+                );
+                refused += 1;
+                continue;
+            };
+            let changes = diff_contracts(&old, parsed);
             if let Err(why) = check_bump(latest, &version, required_bump(&changes)) {
                 eprintln!("refused {pv}: {why}");
                 for change in changes.iter().filter(|c| c.impact >= Impact::Compatible) {

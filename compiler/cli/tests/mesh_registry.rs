@@ -325,6 +325,32 @@ fn diff_against_a_git_revision() {
         unchanged.contains("orders.fct_orders 1.0.0: unchanged since 1.0.0"),
         "{unchanged}"
     );
+    // A field meshc does not compare still changes the published text.
+    write(
+        &root,
+        "orders/contracts/fct_orders.yaml",
+        &format!("{CONTRACT_V1}tags: [finance]\n"),
+    );
+    let same_version = fails(&meshc(
+        &root,
+        &unused_registry,
+        &["diff", "--against", "git:HEAD"],
+    ));
+    assert!(
+        same_version.contains("the contract text changed but its version is still 1.0.0"),
+        "{same_version}"
+    );
+    let bad_revision = meshc(
+        &root,
+        &unused_registry,
+        &["diff", "--against", "git:--output=x"],
+    );
+    assert_eq!(
+        bad_revision.status.code(),
+        Some(2),
+        "{}",
+        text(&bad_revision)
+    );
     write(
         &root,
         "orders/contracts/fct_orders.yaml",

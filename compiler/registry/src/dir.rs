@@ -73,12 +73,22 @@ pub(crate) fn segment(name: &str) -> Result<&str> {
 /// Writes `content` to a fresh temporary file in `dir` and returns its path.
 fn temporary(dir: &Path, content: &[u8]) -> Result<PathBuf> {
     fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let path = dir.join(format!(".tmp-{}-{nanos}", std::process::id()));
-    let mut file = fs::File::create(&path).map_err(|e| io_error("create", &path, e))?;
+    // Unique per process (pid) and per call (counter); `create_new` never
+    // shares a file with another writer.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let (path, mut file) = loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => break (path, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io_error("create", &path, e)),
+        }
+    };
     file.write_all(content)
         .and_then(|()| file.sync_all())
         .map_err(|e| io_error("write", &path, e))?;
@@ -183,8 +193,15 @@ impl Registry for DirRegistry {
 
     fn products(&self) -> Result<Vec<(String, String, Vec<semver::Version>)>> {
         let mut out = Vec::new();
-        for (domain, domain_dir) in entries(&self.root.join("products"))? {
-            for (product, _) in entries(&domain_dir)? {
+        // Anything that is not a product directory (a README, a stray name) is skipped.
+        let directories = |dir: &Path| -> Result<Vec<(String, PathBuf)>> {
+            Ok(entries(dir)?
+                .into_iter()
+                .filter(|(name, path)| path.is_dir() && segment(name).is_ok())
+                .collect())
+        };
+        for (domain, domain_dir) in directories(&self.root.join("products"))? {
+            for (product, _) in directories(&domain_dir)? {
                 let versions = self.versions(&domain, &product)?;
                 if !versions.is_empty() {
                     out.push((domain.clone(), product, versions));
@@ -241,6 +258,8 @@ impl Registry for DirRegistry {
     }
 
     fn status(&self, id: &ProductVersion) -> Result<Option<QualityStatus>> {
+        segment(&id.domain)?;
+        segment(&id.product)?;
         let path = self.status_file(id);
         match fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text)

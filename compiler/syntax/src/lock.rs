@@ -137,14 +137,30 @@ pub fn parse_lock(file: &Arc<str>, text: &str) -> (Option<LockFile>, Vec<Diagnos
         ) else {
             continue;
         };
+        let source = match entry.source.as_deref() {
+            Some("registry") => LockSource::Registry,
+            None | Some("workspace") => LockSource::Workspace,
+            Some(other) => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidConfig,
+                        file.clone(),
+                        product.range,
+                        format!(
+                            "mesh.lock: `source: {other}` of {} is neither `workspace` nor `registry`",
+                            product.value
+                        ),
+                    )
+                    .with_help("run `meshc lock` to write the lock again"),
+                );
+                continue;
+            }
+        };
         entries.push(LockEntry {
             product: product.value,
             version: version.value,
             hash: entry.hash,
-            source: match entry.source.as_deref() {
-                Some("registry") => LockSource::Registry,
-                _ => LockSource::Workspace,
-            },
+            source,
             consumers: entry.consumers,
             range: product.range,
         });
@@ -176,6 +192,10 @@ mod tests {
         assert_eq!(parsed.entries[0].source, LockSource::Registry);
         assert_eq!(parsed.entries[0].consumers, lock.entries[0].consumers);
         assert_eq!(parsed.render(), text);
+        let typo = text.replace("source: registry", "source: regsitry");
+        let (parsed, diagnostics) = parse_lock(&Arc::from("mesh.lock"), &typo);
+        assert_eq!(parsed.map(|l| l.entries.len()), Some(0));
+        assert!(diagnostics[0].message.contains("`source: regsitry`"));
         let empty = LockFile::default().render();
         assert!(
             parse_lock(&Arc::from("mesh.lock"), &empty).0.is_some(),
