@@ -11,6 +11,15 @@ use salsa::Setter;
 
 use crate::db::MeshDatabase;
 
+/// How many threads a whole-mesh pass over `items` models should use: one
+/// below 256 models (threads cost more than they save), else every core.
+pub(crate) fn worker_threads(items: usize) -> usize {
+    if items < 256 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// A batch of edits to the workspace's files.
 #[derive(Clone, Debug, Default)]
 pub struct Change {
@@ -190,10 +199,8 @@ impl AnalysisHost {
             })
             .collect();
         let total: usize = domains.iter().map(|(_, n)| n).sum();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(domains.len());
-        if threads < 2 || total < 256 {
+        let threads = worker_threads(total).min(domains.len());
+        if threads < 2 {
             return;
         }
         // Greedy balance by model count.

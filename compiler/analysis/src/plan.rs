@@ -98,8 +98,8 @@ impl AnalysisHost {
         nodes: &[&NodeId],
         target: Target,
     ) -> Vec<Option<Result<String, Vec<Diagnostic>>>> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads < 2 || nodes.len() < 256 {
+        let threads = crate::host::worker_threads(nodes.len());
+        if threads < 2 {
             return Vec::new();
         }
         let chunk = nodes.len().div_ceil(threads);

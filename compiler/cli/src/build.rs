@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use mesh_analysis::{
     BuildPlan, Diagnostic, Materialization, PlanError, PlannedCheck, PlannedModel, RuleSeverity,
-    Selector, Severity, SourceFormat, Target, Threshold, Unit, duckdb_type_name, parse_selector,
+    Selector, SourceFormat, Target, Threshold, Unit, duckdb_type_name, parse_selector,
 };
 use mesh_engine::{
     CheckSeverity, CheckUnit, ModelNode, NodeKind, NodeResult, NodeStatus, RunEvent, RunPlan,
@@ -39,14 +39,7 @@ pub(crate) fn checked_plan(
             }
         }
     }
-    let diagnostics = session.host.check();
-    if !diagnostics.is_empty() {
-        session.print_diagnostics(&diagnostics, args.format);
-    }
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = session.check_and_print(args.format);
     if errors > 0 {
         eprintln!(
             "error: {errors} error{} in the mesh; nothing was built",

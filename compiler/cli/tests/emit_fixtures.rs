@@ -30,11 +30,11 @@ fn emit_fixtures() {
 }
 
 /// DuckDB's name for the type a mesh SQL type materializes as.
+/// (DDL says REAL, DuckDB's catalog calls it FLOAT.)
 fn duckdb_name(ty: mesh_analysis::SqlType) -> String {
     match ty {
         mesh_analysis::SqlType::Real => "FLOAT".to_string(),
-        mesh_analysis::SqlType::Null => "VARCHAR".to_string(),
-        other => other.to_string(),
+        other => mesh_analysis::duckdb_type_name(other),
     }
 }
 

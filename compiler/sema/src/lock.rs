@@ -42,16 +42,16 @@ pub fn required_lock(db: &dyn Db) -> LockFile {
         let Some((domain, name)) = product.split_once('.') else {
             continue;
         };
-        let scope = domain_scope(db, DomainId::new(db, domain.to_string()));
+        let domain_id = DomainId::new(db, domain.to_string());
+        let scope = domain_scope(db, domain_id);
         let Some(file) = scope.contracts.get(&name.to_ascii_lowercase()) else {
             continue;
         };
-        let version = crate::index::parse_contract_file(db, *file)
-            .0
-            .as_ref()
-            .and_then(|c| c.version.as_ref())
-            .map(|v| v.value.clone())
-            .unwrap_or_else(|| semver::Version::new(0, 0, 0));
+        let version =
+            crate::index::published_product(db, ModelId::new(db, domain_id, name.to_string()))
+                .as_ref()
+                .and_then(|p| p.version.clone())
+                .unwrap_or_else(|| semver::Version::new(0, 0, 0));
         entries.push(LockEntry {
             product: product.clone(),
             version,
