@@ -104,16 +104,10 @@ fn build_checked_view(
         sql::drop_temporary(conn, &model.schema, &model.name);
         return Err(error);
     }
-    let checks = run_checks(conn, &model.checks, &temporary, false);
-    let mut built = Built {
-        rows: None,
-        checks,
-        swapped: false,
+    let mut built = match check_new(conn, model, &temporary, allow_invalid) {
+        Ok(built) => built,
+        Err(rejected) => return Ok(rejected),
     };
-    if built.invalid() && !allow_invalid {
-        sql::drop_temporary(conn, &model.schema, &model.name);
-        return Ok(built);
-    }
     let swapped = sql::in_transaction(conn, |conn| {
         sql::drop_any(conn, &model.schema, &model.name)?;
         conn.execute_batch(&format!(
@@ -126,6 +120,27 @@ fn build_checked_view(
         return Err(error);
     }
     built.swapped = true;
+    Ok(built)
+}
+
+/// Runs the model's checks on its new version (`temporary`). `Err` when an
+/// error-level rule failed and invalid products are not allowed: the new
+/// version is dropped and the previous one stays.
+fn check_new(
+    conn: &Connection,
+    model: &ModelNode,
+    temporary: &str,
+    allow_invalid: bool,
+) -> Result<Built, Built> {
+    let built = Built {
+        rows: None,
+        checks: run_checks(conn, &model.checks, temporary, false),
+        swapped: false,
+    };
+    if built.invalid() && !allow_invalid {
+        sql::drop_temporary(conn, &model.schema, &model.name);
+        return Err(built);
+    }
     Ok(built)
 }
 
@@ -151,16 +166,10 @@ fn build_table(
             return Err(error);
         }
     };
-    let checks = run_checks(conn, &model.checks, &temporary, false);
-    let mut built = Built {
-        rows: None,
-        checks,
-        swapped: false,
+    let mut built = match check_new(conn, model, &temporary, allow_invalid) {
+        Ok(built) => built,
+        Err(rejected) => return Ok(rejected),
     };
-    if built.invalid() && !allow_invalid {
-        sql::drop_temporary(conn, &model.schema, &model.name);
-        return Ok(built);
-    }
     sql::swap_in_new_table(conn, &model.schema, &model.name)?;
     built.rows = Some(u64::try_from(rows).unwrap_or(0));
     built.swapped = true;
