@@ -25,6 +25,10 @@ struct Args {
     reps: usize,
 }
 
+/// mimalloc: the analysis allocates many small trees on every core.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn parse_args() -> Result<Args, String> {
     let mut workspace = None;
     let mut meta = None;

@@ -5,6 +5,8 @@
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+    /// Every character is one byte, so a column is a byte distance.
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -18,6 +20,7 @@ impl LineIndex {
         LineIndex {
             line_starts,
             len: text.len() as u32,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -35,8 +38,11 @@ impl LineIndex {
             .get(line as usize)
             .copied()
             .unwrap_or(self.len);
-        let line_text = text.get(start as usize..end as usize).unwrap_or("");
         let column = column.saturating_sub(1) as usize;
+        if self.ascii {
+            return start + (column as u32).min(end - start);
+        }
+        let line_text = text.get(start as usize..end as usize).unwrap_or("");
         let within = line_text
             .char_indices()
             .nth(column)
@@ -73,5 +79,16 @@ mod tests {
         assert_eq!(&text[offset as usize..], "é_t\n");
         assert_eq!(index.line_col(text, offset), (2, 6));
         assert_eq!(index.offset(text, 99, 1), text.len() as u32);
+    }
+
+    #[test]
+    fn ascii_and_unicode_texts_clamp_alike() {
+        for text in ["select 1\nfrom t\n", "select 'é'\nfrom t\n"] {
+            let index = LineIndex::new(text);
+            assert_eq!(index.offset(text, 2, 1), 9 + (text.len() as u32 - 16));
+            assert_eq!(&text[index.offset(text, 2, 6) as usize..], "t\n");
+            // Past the end of a line: the start of the next line (the newline's end).
+            assert_eq!(index.offset(text, 1, 99), index.offset(text, 2, 1));
+        }
     }
 }
