@@ -1,9 +1,11 @@
 //! The concrete salsa database: storage, the workspace input and an optional
 //! log of executed queries (used by tests and by `--timings`).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use mesh_sema::Workspace;
+use mesh_sema::{SourceFile, Workspace};
+use mesh_syntax::ParsedModel;
 
 /// The one database behind the CLI, watch mode and the language server.
 #[salsa::db]
@@ -12,7 +14,14 @@ pub struct MeshDatabase {
     storage: salsa::Storage<Self>,
     workspace: Option<Workspace>,
     executed: Arc<Mutex<Option<Vec<String>>>>,
+    /// Syntax trees handed from the reference walk to inference (shared by
+    /// the clones that analyze in parallel).
+    parses: Arc<Mutex<HashMap<SourceFile, (String, ParsedModel)>>>,
 }
+
+/// At most this many trees wait between the reference walk and inference
+/// (about 50 KB each): a whole domain of a large mesh, per thread.
+const STASHED_PARSES: usize = 4096;
 
 impl Default for MeshDatabase {
     fn default() -> Self {
@@ -30,6 +39,7 @@ impl Default for MeshDatabase {
             storage,
             workspace: None,
             executed,
+            parses: Arc::default(),
         };
         db.workspace = Some(Workspace::new(&db, Vec::new(), Vec::new()));
         db
@@ -63,5 +73,17 @@ impl mesh_sema::Db for MeshDatabase {
             Some(workspace) => workspace,
             None => unreachable!("MeshDatabase::default always creates the workspace input"),
         }
+    }
+    fn stash_parse(&self, file: SourceFile, text: &str, parsed: ParsedModel) {
+        if let Ok(mut parses) = self.parses.lock()
+            && parses.len() < STASHED_PARSES
+        {
+            parses.insert(file, (text.to_string(), parsed));
+        }
+    }
+
+    fn take_parse(&self, file: SourceFile, text: &str) -> Option<ParsedModel> {
+        let (parsed_text, parsed) = self.parses.lock().ok()?.remove(&file)?;
+        (parsed_text == text).then_some(parsed)
     }
 }

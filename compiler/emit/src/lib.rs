@@ -58,15 +58,13 @@ pub fn emit_model(
         return Err(Vec::new());
     };
     let parsed = parse_model_file(db, *file);
-    let Some(query) = &parsed.query else {
-        return Err(parsed.diagnostics.clone());
+    let Some(mut query) = parsed.query else {
+        return Err(parsed.diagnostics);
     };
-    let mut query = query.clone();
     let mut lowering = target.lowering();
     let inferred = infer_model(
         db,
         model,
-        true,
         file.path(db),
         file.text(db),
         &parsed.line_index,

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use mesh_diagnostics::Diagnostic;
+use mesh_syntax::ParsedModel;
 
 /// The text of one workspace file, addressed by its workspace-relative path.
 #[salsa::input(debug)]
@@ -49,4 +50,15 @@ pub struct ModelId<'db> {
 pub trait Db: salsa::Database {
     /// The one workspace input of this database.
     fn workspace(&self) -> Workspace;
+
+    /// Keeps the syntax tree the reference walk parsed from `text`, so that
+    /// the inference of the same model, which follows it, need not parse
+    /// again. A bounded hand-over, not a cache: trees are not memoized (see
+    /// [`crate::parse_model_file`]). The default keeps nothing.
+    fn stash_parse(&self, _file: SourceFile, _text: &str, _parsed: ParsedModel) {}
+
+    /// Takes back a tree stashed for `file`, if it was parsed from `text`.
+    fn take_parse(&self, _file: SourceFile, _text: &str) -> Option<ParsedModel> {
+        None
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::db::{Db, DomainId, ModelId};
 use crate::index::{domain_scope, member_domains};
 use crate::lower::RelationTarget;
-use crate::model::model_references;
+use crate::references::model_references;
 
 /// A node of the mesh graph: `domain.name`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,7 +2,6 @@
 //! which names (models, sources, dependencies, products) a domain can see.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use mesh_diagnostics::{Diagnostic, TextRange};
 use mesh_syntax::{
@@ -133,10 +132,18 @@ pub fn parse_contract_file(db: &dyn Db, file: SourceFile) -> Parsed<Contract> {
     parse_contract(file.path(db), file.text(db))
 }
 
-/// The AST holds positions, so comparing two parses gains nothing: `no_eq`.
-#[salsa::tracked(returns(ref), no_eq)]
-pub fn parse_model_file(db: &dyn Db, file: SourceFile) -> Arc<ParsedModel> {
-    Arc::new(parse_model(file.path(db), file.text(db)))
+/// Parses a model file. Deliberately not a memoized query: a syntax tree is
+/// about 60 times the size of its text (50 KB for a typical model), so keeping
+/// every tree would make the database of a 10,000-model mesh 500 MB larger,
+/// and touching that much fresh memory costs more than parsing again. The
+/// queries that need a tree (the reference walk, inference, emission) parse
+/// for themselves (about 0.1 ms) and keep only their results; reading the text
+/// records the dependency on the file. A tree the reference walk just parsed
+/// is handed over through [`Db::take_parse`] instead of being parsed again.
+pub fn parse_model_file(db: &dyn Db, file: SourceFile) -> ParsedModel {
+    let text = file.text(db);
+    db.take_parse(file, text)
+        .unwrap_or_else(|| parse_model(file.path(db), text))
 }
 
 /// The workspace configuration, if `mesh.yaml` exists and parses.

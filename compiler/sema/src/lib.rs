@@ -19,6 +19,7 @@ mod infer;
 mod lock;
 mod lower;
 mod model;
+mod references;
 mod relation;
 mod types;
 
@@ -35,6 +36,7 @@ pub use index::{
 pub use infer::{Dependency, Inferred, ProductUse, infer_model};
 pub use lock::{consumed_products, lock_diagnostics, required_lock, workspace_lock};
 pub use lower::{Lowering, NoLowering, RelationTarget};
-pub use model::{ModelAnalysis, analyze_model, model_references, model_signature};
+pub use model::{ModelAnalysis, analyze_model, model_signature};
+pub use references::model_references;
 pub use relation::{Column, Relation};
 pub use types::Typed;

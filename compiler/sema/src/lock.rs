@@ -9,7 +9,7 @@ use mesh_syntax::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 use crate::db::{Db, DomainId, ModelId};
 use crate::index::{domain_scope, file_index, member_domains};
 use crate::lower::RelationTarget;
-use crate::model::model_references;
+use crate::references::model_references;
 
 /// Products read across domains: `domain.product` -> consuming member domains.
 #[salsa::tracked(returns(ref))]

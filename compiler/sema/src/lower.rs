@@ -9,7 +9,7 @@ use mesh_syntax::SqlType;
 use mesh_syntax::ast::{Expr, ObjectName};
 
 /// What a relation name in a model resolved to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RelationTarget {
     /// A model of some domain (the current one or a published product).
     Model { domain: String, name: String },

@@ -1,9 +1,8 @@
 //! Per-model queries: analysis (inference plus the producer-side contract
 //! check) and the model's signature, the position-free shape consumers see.
 
-use std::sync::Arc;
-
 use mesh_diagnostics::{Diagnostic, TextRange};
+use mesh_syntax::ParsedModel;
 
 use crate::db::{Db, ModelId};
 use crate::index::{domain_scope, parse_contract_file, parse_model_file};
@@ -31,15 +30,18 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {
         return ModelAnalysis::default();
     };
-    let parsed = parse_model_file(db, *file);
+    let ParsedModel {
+        query,
+        line_index,
+        diagnostics,
+    } = parse_model_file(db, *file);
     let mut analysis = ModelAnalysis {
-        diagnostics: parsed.diagnostics.clone(),
+        diagnostics,
         ..ModelAnalysis::default()
     };
-    let Some(query) = &parsed.query else {
+    let Some(mut query) = query else {
         return analysis;
     };
-    let mut query = query.clone();
     let path = file.path(db);
     let Inferred {
         relation,
@@ -50,14 +52,16 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
     } = infer_model(
         db,
         model,
-        true,
         path,
         file.text(db),
-        &parsed.line_index,
+        &line_index,
         &mut query,
         &mut NoLowering,
     );
     analysis.diagnostics.extend(diagnostics);
+    // Without lowering, inference leaves the tree as parsed.
+    #[cfg(debug_assertions)]
+    same_references(db, scope, &query, &dependencies, &analysis.diagnostics);
     if let Some(contract_file) = scope.contracts.get(&model.name(db).to_ascii_lowercase()) {
         let contract_path = contract_file.path(db).clone();
         if let Some(contract) = &parse_contract_file(db, *contract_file).0 {
@@ -96,41 +100,33 @@ fn signature_in_cycle<'db>(
     None
 }
 
-/// The relations a model reads, without positions, for the DAG. Computed with
-/// other models opaque, so it depends on no other model and cannot cycle.
-#[salsa::tracked(returns(ref))]
-pub fn model_references<'db>(
-    db: &'db dyn Db,
-    model: ModelId<'db>,
-) -> Arc<[crate::lower::RelationTarget]> {
-    let domain = model.domain(db);
-    let Some((_, file)) = domain_scope(db, domain)
-        .models
-        .get(&model.name(db).to_ascii_lowercase())
-    else {
-        return Arc::from(Vec::new());
-    };
-    let parsed = parse_model_file(db, *file);
-    let Some(query) = &parsed.query else {
-        return Arc::from(Vec::new());
-    };
-    let mut query = query.clone();
-    let inferred = infer_model(
-        db,
-        model,
-        false,
-        file.path(db),
-        file.text(db),
-        &parsed.line_index,
-        &mut query,
-        &mut NoLowering,
-    );
-    let mut targets: Vec<_> = inferred
-        .dependencies
+/// The dependency graph is built from [`crate::model_references`], a syntactic walk;
+/// inference must never read a relation that walk missed (the build order or
+/// a cycle would be wrong). Every test and fuzz run in a debug build checks it:
+/// the walk finds at least what inference resolves, and exactly that in a
+/// model without errors.
+#[cfg(debug_assertions)]
+fn same_references(
+    db: &dyn Db,
+    scope: &crate::index::DomainScope,
+    query: &mesh_syntax::ast::Query,
+    dependencies: &[Dependency],
+    diagnostics: &[Diagnostic],
+) {
+    use std::collections::BTreeSet;
+    let walked: BTreeSet<_> = crate::references::query_references(db, scope, query)
         .into_iter()
-        .map(|d| d.target)
         .collect();
-    targets.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-    targets.dedup();
-    targets.into()
+    let inferred: BTreeSet<_> = dependencies.iter().map(|d| d.target.clone()).collect();
+    assert!(
+        walked.is_superset(&inferred),
+        "the reference walk missed {:?}",
+        inferred.difference(&walked).collect::<Vec<_>>()
+    );
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        assert_eq!(
+            walked, inferred,
+            "the reference walk found more than inference"
+        );
+    }
 }

@@ -313,6 +313,7 @@ impl Checker<'_, '_> {
                         Typed::new(SqlType::Boolean, nullable)
                     }
                     InTarget::Subquery(query) => {
+                        self.anonymous_output = true;
                         let output = self.query(query, Some(cx.scope));
                         match output.relation.columns.as_slice() {
                             [column] => {
@@ -416,10 +417,12 @@ impl Checker<'_, '_> {
             }
             Expr::Case { .. } => self.case(expr, cx, range),
             Expr::Exists { subquery, .. } => {
+                self.anonymous_output = true;
                 self.query(subquery, Some(cx.scope));
                 Typed::not_null(SqlType::Boolean)
             }
             Expr::Subquery(query) => {
+                self.anonymous_output = true;
                 let output = self.query(query, Some(cx.scope));
                 match output.relation.columns.as_slice() {
                     [column] => Typed::new(column.ty, true),

@@ -47,15 +47,12 @@ pub struct Inferred {
 }
 
 /// Infers the output of `query`, a model of `domain`, applying `lowering`.
-///
-/// With `resolve_models: false`, other models of the domain are not typed
-/// (they are opaque): that mode only collects what the model reads, for the
-/// dependency graph, without depending on any other model.
+/// Models of the domain are typed through their signatures, except those in
+/// the model's own dependency cycle (opaque; the cycle is reported once).
 #[allow(clippy::too_many_arguments)]
 pub fn infer_model<'db>(
     db: &'db dyn Db,
     model: ModelId<'db>,
-    resolve_models: bool,
     file: &Arc<str>,
     text: &str,
     line_index: &LineIndex,
@@ -67,7 +64,6 @@ pub fn infer_model<'db>(
         db,
         domain,
         model,
-        resolve_models,
         scope: crate::index::domain_scope(db, domain),
         file: file.clone(),
         text,
@@ -77,6 +73,7 @@ pub fn infer_model<'db>(
         dependencies: Vec::new(),
         product_uses: Vec::new(),
         ctes: Vec::new(),
+        anonymous_output: false,
     };
     let output = checker.query(query, None);
     Inferred {
@@ -99,7 +96,6 @@ pub(crate) struct Checker<'a, 'db> {
     db: &'db dyn Db,
     domain: DomainId<'db>,
     model: ModelId<'db>,
-    resolve_models: bool,
     scope: &'db DomainScope,
     file: Arc<str>,
     text: &'a str,
@@ -111,6 +107,9 @@ pub(crate) struct Checker<'a, 'db> {
     /// CTEs visible at this point, innermost last (lower-cased name).
     /// CTEs in scope; `None` for one whose columns are unknown (already reported).
     ctes: Vec<(String, Option<Relation>)>,
+    /// The next query's output columns need no names: it is a scalar, EXISTS
+    /// or IN subquery, read by position.
+    anonymous_output: bool,
 }
 
 impl Checker<'_, '_> {

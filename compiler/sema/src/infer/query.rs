@@ -18,12 +18,14 @@ use crate::db::{DomainId, ModelId};
 use crate::index::{member_domains, published_product};
 use crate::lower::RelationTarget;
 use crate::model::model_signature;
+use crate::references::{find_domain, local_target, published_model_name, relation_parts};
 use crate::relation::{Column, Relation};
 use crate::types::unify;
 
 impl Checker<'_, '_> {
     pub(crate) fn query(&mut self, query: &mut Query, outer: Option<&Scope<'_>>) -> Output {
         let cte_depth = self.ctes.len();
+        let anonymous = std::mem::take(&mut self.anonymous_output);
         if let Some(with) = &mut query.with {
             if with.recursive {
                 let range = self.range(with.with_token.0.span);
@@ -51,6 +53,7 @@ impl Checker<'_, '_> {
             let range = self.range(query.span());
             self.unsupported(range, "FETCH, FOR UPDATE and pipe operators");
         }
+        self.anonymous_output = anonymous;
         let output = self.set_expr(&mut query.body, outer, query.order_by.as_mut());
         if let Some(limit) = &mut query.limit_clause {
             self.limit_clause(limit);
@@ -148,8 +151,10 @@ impl Checker<'_, '_> {
                 op, left, right, ..
             } => {
                 let op = op.to_string();
+                let anonymous = self.anonymous_output;
                 let left = self.set_expr(left, outer, None);
                 let right_range = self.range(right.span());
+                self.anonymous_output = anonymous;
                 let right = self.set_expr(right, outer, None);
                 let output = self.unify_branches(&op, left, right, right_range);
                 self.order_by_output(order_by, &output);
@@ -271,6 +276,7 @@ impl Checker<'_, '_> {
         outer: Option<&Scope<'_>>,
         order_by: Option<&mut OrderBy>,
     ) -> Output {
+        let anonymous = std::mem::take(&mut self.anonymous_output);
         self.refuse_select_extras(select);
         let mut scope = Scope {
             relations: Vec::new(),
@@ -293,7 +299,14 @@ impl Checker<'_, '_> {
         let mut output = Output::default();
         let mut seen: HashSet<String> = HashSet::new();
         for item in &mut select.projection {
-            self.projection_item(item, &scope, grouping.as_ref(), &mut output, &mut seen);
+            self.projection_item(
+                item,
+                &scope,
+                grouping.as_ref(),
+                &mut output,
+                &mut seen,
+                anonymous,
+            );
         }
         if let Some(having) = &mut select.having {
             let cx = ExprCtx {
@@ -409,6 +422,7 @@ impl Checker<'_, '_> {
         grouping: Option<&Grouping>,
         output: &mut Output,
         seen: &mut HashSet<String>,
+        anonymous: bool,
     ) {
         let cx = ExprCtx {
             grouping,
@@ -421,6 +435,7 @@ impl Checker<'_, '_> {
                 let range = self.range(expr.span());
                 let name = match implicit_name(expr) {
                     Some(name) => name,
+                    None if anonymous => expr.to_string(),
                     None => {
                         self.error(
                             Code::MissingAlias,
@@ -798,12 +813,7 @@ impl Checker<'_, '_> {
     /// `domain.product` through the producer's contract.
     fn resolve_relation(&mut self, name: &mut ObjectName) -> ScopeRelation {
         let range = self.range(name.span());
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| p.to_string().trim_matches('"').to_string())
-            .collect();
-        match parts.as_slice() {
+        match relation_parts(name).as_slice() {
             [single] => {
                 if let Some((_, relation)) = self
                     .ctes
@@ -816,8 +826,7 @@ impl Checker<'_, '_> {
                         None => self.opaque(),
                     };
                 }
-                let own = self.scope.name.clone();
-                match self.local_relation(&own, single, name, range) {
+                match self.local_relation(single, name, range) {
                     Some(relation) => relation,
                     None => {
                         self.unknown_local(single, range);
@@ -827,8 +836,7 @@ impl Checker<'_, '_> {
             }
             [domain, product] => {
                 if domain.eq_ignore_ascii_case(&self.scope.name) {
-                    let own = self.scope.name.clone();
-                    return match self.local_relation(&own, product, name, range) {
+                    return match self.local_relation(product, name, range) {
                         Some(relation) => relation,
                         None => {
                             self.unknown_local(product, range);
@@ -847,20 +855,18 @@ impl Checker<'_, '_> {
 
     fn local_relation(
         &mut self,
-        domain: &str,
         name: &str,
         object: &mut ObjectName,
         range: TextRange,
     ) -> Option<ScopeRelation> {
-        let key = name.to_ascii_lowercase();
-        if let Some((model_name, _)) = self.scope.models.get(&key) {
-            let target = RelationTarget::Model {
-                domain: domain.to_string(),
-                name: model_name.clone(),
-            };
+        let target = local_target(self.scope, name)?;
+        if let RelationTarget::Model {
+            name: model_name, ..
+        } = &target
+        {
             let model = ModelId::new(self.db, self.domain, model_name.clone());
-            self.note_dependency(target, object, range);
-            if !self.resolve_models || crate::graph::in_same_cycle(self.db, self.model, model) {
+            self.note_dependency(target.clone(), object, range);
+            if crate::graph::in_same_cycle(self.db, self.model, model) {
                 // Typing a model of our own cycle would recurse; the cycle is
                 // reported once, from the graph.
                 return Some(self.opaque());
@@ -870,16 +876,14 @@ impl Checker<'_, '_> {
                 None => self.opaque(),
             });
         }
-        if let Some(source) = self.scope.sources.get(&key) {
-            let relation = source.relation.clone();
-            let target = RelationTarget::Source {
-                domain: domain.to_string(),
-                name: source.decl.name.value.clone(),
-            };
-            self.note_dependency(target, object, range);
-            return Some(self.known(&relation, None));
-        }
-        None
+        let relation = self
+            .scope
+            .sources
+            .get(&name.to_ascii_lowercase())?
+            .relation
+            .clone();
+        self.note_dependency(target, object, range);
+        Some(self.known(&relation, None))
     }
 
     fn note_dependency(
@@ -941,13 +945,9 @@ impl Checker<'_, '_> {
         object: &mut ObjectName,
         range: TextRange,
     ) -> ScopeRelation {
-        let mut domains: Vec<String> = member_domains(self.db).to_vec();
-        domains.extend(crate::index::external_domains(self.db).iter().cloned());
-        let Some(domain) = domains
-            .iter()
-            .find(|d| d.eq_ignore_ascii_case(domain))
-            .cloned()
-        else {
+        let Some(domain) = find_domain(self.db, domain) else {
+            let mut domains: Vec<String> = member_domains(self.db).to_vec();
+            domains.extend(crate::index::external_domains(self.db).iter().cloned());
             let help = did_you_mean(domain, domains.iter().map(String::as_str))
                 .map(|d| format!("did you mean `{d}.{product}`?"));
             self.error(
@@ -970,21 +970,7 @@ impl Checker<'_, '_> {
         };
         let domain_id = DomainId::new(self.db, domain.clone());
         let producer = crate::index::domain_scope(self.db, domain_id);
-        let Some((product_name, _)) =
-            producer
-                .contracts
-                .get(&product.to_ascii_lowercase())
-                .map(|_| {
-                    (
-                        producer
-                            .models
-                            .get(&product.to_ascii_lowercase())
-                            .map(|m| m.0.clone())
-                            .unwrap_or(product.to_string()),
-                        (),
-                    )
-                })
-        else {
+        let Some(product_name) = published_model_name(producer, product) else {
             if let Some((model_name, _)) = producer.models.get(&product.to_ascii_lowercase()) {
                 self.error(
                     Code::PrivateModel,
