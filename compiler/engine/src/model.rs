@@ -17,7 +17,7 @@ use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use crate::check::run_checks;
 use crate::plan::{Materialization, ModelNode};
 use crate::results::CheckResult;
-use crate::sql::{self, NEW_SUFFIX, ObjectKind, ident, qualified};
+use crate::sql::{self, Catalog, NEW_SUFFIX, ObjectKind, qualified};
 
 /// A model that was built and checked.
 #[derive(Debug)]
@@ -40,6 +40,7 @@ impl Built {
 /// `allow_invalid` is set.
 pub(crate) fn build(
     conn: &Connection,
+    catalog: &Catalog,
     model: &ModelNode,
     allow_invalid: bool,
 ) -> Result<Built, Diagnostic> {
@@ -49,14 +50,28 @@ pub(crate) fn build(
     }
     let outcome = match model.materialization {
         Materialization::View if model.checks.is_empty() => {
-            build_view(conn, model, select).map(|()| Built {
+            build_view(conn, catalog, model, select).map(|()| Built {
                 rows: None,
                 checks: Vec::new(),
                 swapped: true,
             })
         }
-        Materialization::View => build_checked_view(conn, model, select, allow_invalid),
-        Materialization::Table => build_table(conn, model, select, allow_invalid),
+        Materialization::View => build_checked(
+            conn,
+            catalog,
+            model,
+            select,
+            ObjectKind::View,
+            allow_invalid,
+        ),
+        Materialization::Table => build_checked(
+            conn,
+            catalog,
+            model,
+            select,
+            ObjectKind::Table,
+            allow_invalid,
+        ),
     };
     outcome.map_err(|error| failure(model, sql::error_summary(&error)))
 }
@@ -68,9 +83,14 @@ fn body(sql: &str) -> &str {
         .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
 }
 
-fn build_view(conn: &Connection, model: &ModelNode, select: &str) -> duckdb::Result<()> {
+fn build_view(
+    conn: &Connection,
+    catalog: &Catalog,
+    model: &ModelNode,
+    select: &str,
+) -> duckdb::Result<()> {
     let target = qualified(&model.schema, &model.name);
-    match sql::existing_object(conn, &model.schema, &model.name)? {
+    let built = match catalog.kind(&model.schema, &model.name) {
         Some(ObjectKind::Table) => sql::in_transaction(conn, |conn| {
             conn.execute_batch(&sql::drop_statement(
                 ObjectKind::Table,
@@ -86,92 +106,65 @@ fn build_view(conn: &Connection, model: &ModelNode, select: &str) -> duckdb::Res
                 [],
             )
             .map(drop),
+    };
+    match &built {
+        Ok(()) => catalog.set(&model.schema, &model.name, Some(ObjectKind::View)),
+        Err(_) => catalog.reread(conn, &model.schema, &model.name),
     }
+    built
 }
 
-/// Creates the view under the temporary name, checks it, and renames it over
-/// the previous object unless it is invalid and invalid models are not allowed.
-fn build_checked_view(
+/// Creates the new version under the temporary name (a table, counted, or a
+/// view), checks it, and swaps it in over the previous object unless it is
+/// invalid and invalid models are not allowed.
+fn build_checked(
     conn: &Connection,
+    catalog: &Catalog,
     model: &ModelNode,
     select: &str,
-    allow_invalid: bool,
-) -> duckdb::Result<Built> {
-    let name = format!("{}{NEW_SUFFIX}", model.name);
-    let temporary = qualified(&model.schema, &name);
-    sql::drop_temporary(conn, &model.schema, &model.name);
-    if let Err(error) = conn.execute(&format!("CREATE VIEW {temporary} AS\n{select}\n"), []) {
-        sql::drop_temporary(conn, &model.schema, &model.name);
-        return Err(error);
-    }
-    let mut built = match check_new(conn, model, &temporary, allow_invalid) {
-        Ok(built) => built,
-        Err(rejected) => return Ok(rejected),
-    };
-    let swapped = sql::in_transaction(conn, |conn| {
-        sql::drop_any(conn, &model.schema, &model.name)?;
-        conn.execute_batch(&format!(
-            "ALTER VIEW {temporary} RENAME TO {}",
-            ident(&model.name)
-        ))
-    });
-    if let Err(error) = swapped {
-        sql::drop_temporary(conn, &model.schema, &model.name);
-        return Err(error);
-    }
-    built.swapped = true;
-    Ok(built)
-}
-
-/// Runs the model's checks on its new version (`temporary`). `Err` when an
-/// error-level rule failed and invalid products are not allowed: the new
-/// version is dropped and the previous one stays.
-fn check_new(
-    conn: &Connection,
-    model: &ModelNode,
-    temporary: &str,
-    allow_invalid: bool,
-) -> Result<Built, Built> {
-    let built = Built {
-        rows: None,
-        checks: run_checks(conn, &model.checks, temporary, false),
-        swapped: false,
-    };
-    if built.invalid() && !allow_invalid {
-        sql::drop_temporary(conn, &model.schema, &model.name);
-        return Err(built);
-    }
-    Ok(built)
-}
-
-fn build_table(
-    conn: &Connection,
-    model: &ModelNode,
-    select: &str,
+    kind: ObjectKind,
     allow_invalid: bool,
 ) -> duckdb::Result<Built> {
     let temporary = qualified(&model.schema, &format!("{}{NEW_SUFFIX}", model.name));
-    sql::drop_temporary(conn, &model.schema, &model.name);
-    let built = conn
-        .execute(&format!("CREATE TABLE {temporary} AS\n{select}\n"), [])
-        .and_then(|_| {
-            conn.query_row(&format!("SELECT count(*) FROM {temporary}"), [], |row| {
+    sql::drop_temporary(conn, catalog, &model.schema, &model.name);
+    let keyword = match kind {
+        ObjectKind::Table => "TABLE",
+        ObjectKind::View => "VIEW",
+    };
+    let created = sql::create_temporary(
+        conn,
+        catalog,
+        &model.schema,
+        &model.name,
+        kind,
+        &format!("CREATE {keyword} {temporary} AS\n{select}\n"),
+    )
+    .and_then(|()| match kind {
+        ObjectKind::Table => conn
+            .query_row(&format!("SELECT count(*) FROM {temporary}"), [], |row| {
                 row.get::<_, i64>(0)
             })
-        });
-    let rows = match built {
+            .map(Some),
+        ObjectKind::View => Ok(None),
+    });
+    let rows = match created {
         Ok(rows) => rows,
         Err(error) => {
-            sql::drop_temporary(conn, &model.schema, &model.name);
+            sql::drop_temporary(conn, catalog, &model.schema, &model.name);
             return Err(error);
         }
     };
-    let mut built = match check_new(conn, model, &temporary, allow_invalid) {
-        Ok(built) => built,
-        Err(rejected) => return Ok(rejected),
+    let mut built = Built {
+        rows: None,
+        checks: run_checks(conn, &model.checks, &temporary, false),
+        swapped: false,
     };
-    sql::swap_in_new_table(conn, &model.schema, &model.name)?;
-    built.rows = Some(u64::try_from(rows).unwrap_or(0));
+    if built.invalid() && !allow_invalid {
+        sql::drop_temporary(conn, catalog, &model.schema, &model.name);
+        return Ok(built);
+    }
+    sql::swap_in_new(conn, catalog, &model.schema, &model.name, kind)?;
+    built.rows = rows.map(|rows| u64::try_from(rows).unwrap_or(0));
     built.swapped = true;
     Ok(built)
 }

@@ -21,6 +21,7 @@ use crate::graph::{Graph, Job, Node};
 use crate::model::Built;
 use crate::plan::{Materialization, RunPlan};
 use crate::results::{CheckResult, NodeResult, NodeStatus, RunEvent, RunResults};
+use crate::sql::Catalog;
 use crate::{model, source, sql};
 
 /// Runs every source and model of `plan` and reports progress to `on_event`,
@@ -44,7 +45,7 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
 
     if board.unresolved > 0 {
         match open(&plan.database) {
-            Ok(conn) => {
+            Ok((conn, catalog)) => {
                 let schema_errors = create_schemas(&conn, plan, &graph);
                 let workers = plan.threads.max(1).min(board.unresolved);
                 let connections = connections(conn, workers);
@@ -57,6 +58,7 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
                     shared: &shared,
                     schema_errors: &schema_errors,
                     allow_invalid: plan.allow_invalid,
+                    catalog: &catalog,
                     on_event,
                 };
                 work_in_parallel(&context, connections);
@@ -97,8 +99,9 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
     }
 }
 
-/// Opens (or creates) the database file, creating missing parent directories.
-fn open(path: &Path) -> Result<Connection, String> {
+/// Opens (or creates) the database file, creating missing parent
+/// directories, and reads its catalog of tables and views.
+fn open(path: &Path) -> Result<(Connection, Catalog), String> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|error| {
             format!(
@@ -107,13 +110,15 @@ fn open(path: &Path) -> Result<Connection, String> {
             )
         })?;
     }
-    Connection::open(path).map_err(|error| {
-        format!(
-            "cannot open database {}: {}",
-            path.display(),
-            sql::error_summary(&error)
-        )
-    })
+    Connection::open(path)
+        .and_then(|conn| Catalog::load(&conn).map(|catalog| (conn, catalog)))
+        .map_err(|error| {
+            format!(
+                "cannot open database {}: {}",
+                path.display(),
+                sql::error_summary(&error)
+            )
+        })
 }
 
 /// Creates the plan's schemas and those its nodes live in; returns the errors
@@ -161,6 +166,7 @@ struct Context<'a, 'p> {
     shared: &'a Shared,
     schema_errors: &'a HashMap<String, String>,
     allow_invalid: bool,
+    catalog: &'a Catalog,
     on_event: &'a (dyn Fn(&RunEvent) + Sync),
 }
 
@@ -263,12 +269,12 @@ fn execute(conn: &Connection, node: &Node<'_>, context: &Context<'_, '_>) -> Nod
     }
     let allow_invalid = context.allow_invalid;
     let outcome = catch_unwind(AssertUnwindSafe(|| match node.job {
-        Job::Source(load) => source::load(conn, load).map(|rows| Built {
+        Job::Source(load) => source::load(conn, context.catalog, load).map(|rows| Built {
             rows: Some(rows),
             checks: Vec::new(),
             swapped: true,
         }),
-        Job::Model(model) => model::build(conn, model, allow_invalid),
+        Job::Model(model) => model::build(conn, context.catalog, model, allow_invalid),
     }));
     let seconds = clock.elapsed().as_secs_f64();
     match outcome {

@@ -12,10 +12,14 @@ use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::location::{self, LineSpan};
 use crate::plan::{SourceFormat, SourceLoad};
-use crate::sql::{self, NEW_SUFFIX, ident, literal, qualified};
+use crate::sql::{self, Catalog, NEW_SUFFIX, ObjectKind, ident, literal, qualified};
 
 /// Loads `source` and returns the number of rows now in its table.
-pub(crate) fn load(conn: &Connection, source: &SourceLoad) -> Result<u64, Diagnostic> {
+pub(crate) fn load(
+    conn: &Connection,
+    catalog: &Catalog,
+    source: &SourceLoad,
+) -> Result<u64, Diagnostic> {
     if source.columns.is_empty() {
         return Err(failure(source, "the source declares no columns".to_owned()));
     }
@@ -29,17 +33,28 @@ pub(crate) fn load(conn: &Connection, source: &SourceLoad) -> Result<u64, Diagno
             .with_help(format!("looked for {}", source.file.display())));
     }
     let temporary = format!("{}{NEW_SUFFIX}", source.table);
-    sql::drop_temporary(conn, &source.schema, &source.table);
-    let rows = create_and_fill(conn, source, &temporary).map_err(|error| {
-        sql::drop_temporary(conn, &source.schema, &source.table);
+    sql::drop_temporary(conn, catalog, &source.schema, &source.table);
+    let rows = create_and_fill(conn, catalog, source, &temporary).map_err(|error| {
+        sql::drop_temporary(conn, catalog, &source.schema, &source.table);
         explain(conn, source, &error)
     })?;
-    sql::swap_in_new_table(conn, &source.schema, &source.table)
-        .map_err(|error| failure(source, sql::error_summary(&error)))?;
+    sql::swap_in_new(
+        conn,
+        catalog,
+        &source.schema,
+        &source.table,
+        ObjectKind::Table,
+    )
+    .map_err(|error| failure(source, sql::error_summary(&error)))?;
     Ok(rows)
 }
 
-fn create_and_fill(conn: &Connection, source: &SourceLoad, temporary: &str) -> duckdb::Result<u64> {
+fn create_and_fill(
+    conn: &Connection,
+    catalog: &Catalog,
+    source: &SourceLoad,
+    temporary: &str,
+) -> duckdb::Result<u64> {
     let target = qualified(&source.schema, temporary);
     let columns: Vec<String> = source
         .columns
@@ -51,9 +66,13 @@ fn create_and_fill(conn: &Connection, source: &SourceLoad, temporary: &str) -> d
         .collect();
     // `execute` prepares exactly one statement, so a malformed type cannot
     // smuggle in a second one.
-    conn.execute(
+    sql::create_temporary(
+        conn,
+        catalog,
+        &source.schema,
+        &source.table,
+        ObjectKind::Table,
         &format!("CREATE TABLE {target} ({})", columns.join(", ")),
-        [],
     )?;
     let names: Vec<String> = source.columns.iter().map(|c| ident(&c.name)).collect();
     let names = names.join(", ");

@@ -5,6 +5,9 @@
 //! change the meaning of a statement. The swap helpers replace an object in one
 //! transaction so readers see either the old or the new version.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use duckdb::Connection;
 
 /// The suffix of the temporary table a new version is built under.
@@ -59,17 +62,85 @@ pub(crate) fn existing_object(
 /// The statement that drops an object of the given kind.
 pub(crate) fn drop_statement(kind: ObjectKind, schema: &str, name: &str) -> String {
     match kind {
-        ObjectKind::Table => format!("DROP TABLE {}", qualified(schema, name)),
-        ObjectKind::View => format!("DROP VIEW {}", qualified(schema, name)),
+        ObjectKind::Table => format!("DROP TABLE IF EXISTS {}", qualified(schema, name)),
+        ObjectKind::View => format!("DROP VIEW IF EXISTS {}", qualified(schema, name)),
     }
 }
 
-/// Drops whatever `schema.name` is (table or view), if anything.
-pub(crate) fn drop_any(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()> {
-    match existing_object(conn, schema, name)? {
-        Some(kind) => conn.execute_batch(&drop_statement(kind, schema, name)),
-        None => Ok(()),
+/// The tables and views of the database, read with one catalog query when a
+/// run opens it and kept up to date by the run's own statements. Asking
+/// DuckDB's `information_schema` costs about 3 ms per lookup, more than
+/// building a small model, and a run needs two per node. After a statement
+/// fails, the names it touched are read from the database again.
+pub(crate) struct Catalog(Mutex<HashMap<(String, String), ObjectKind>>);
+
+impl Catalog {
+    pub(crate) fn load(conn: &Connection) -> duckdb::Result<Catalog> {
+        let mut statement = conn.prepare(
+            "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() \
+             WHERE database_name = current_database() \
+             UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() \
+             WHERE database_name = current_database() AND NOT internal",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut objects = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let (schema, name, kind): (String, String, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?);
+            let kind = match kind.as_str() {
+                "VIEW" => ObjectKind::View,
+                _ => ObjectKind::Table,
+            };
+            objects.insert(catalog_key(&schema, &name), kind);
+        }
+        Ok(Catalog(Mutex::new(objects)))
     }
+
+    fn objects(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), ObjectKind>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn kind(&self, schema: &str, name: &str) -> Option<ObjectKind> {
+        self.objects().get(&catalog_key(schema, name)).copied()
+    }
+
+    /// Records what `schema.name` is after a statement that succeeded.
+    pub(crate) fn set(&self, schema: &str, name: &str, kind: Option<ObjectKind>) {
+        let key = catalog_key(schema, name);
+        match kind {
+            Some(kind) => self.objects().insert(key, kind),
+            None => self.objects().remove(&key),
+        };
+    }
+
+    /// Reads what `schema.name` is from the database, after a failure.
+    pub(crate) fn reread(&self, conn: &Connection, schema: &str, name: &str) {
+        match existing_object(conn, schema, name) {
+            Ok(kind) => self.set(schema, name, kind),
+            // Unknown: `DROP ... IF EXISTS` of the table kind is the safe guess.
+            Err(_) => self.set(schema, name, Some(ObjectKind::Table)),
+        }
+    }
+}
+
+/// DuckDB names are case-insensitive.
+fn catalog_key(schema: &str, name: &str) -> (String, String) {
+    (schema.to_lowercase(), name.to_lowercase())
+}
+
+/// Drops whatever `schema.name` is (table or view), if anything.
+pub(crate) fn drop_any(
+    conn: &Connection,
+    catalog: &Catalog,
+    schema: &str,
+    name: &str,
+) -> duckdb::Result<()> {
+    let Some(kind) = catalog.kind(schema, name) else {
+        return Ok(());
+    };
+    conn.execute_batch(&drop_statement(kind, schema, name))?;
+    catalog.set(schema, name, None);
+    Ok(())
 }
 
 /// Runs `body` inside a transaction: commits when it succeeds, rolls back when
@@ -87,30 +158,66 @@ pub(crate) fn in_transaction<T>(
     outcome
 }
 
-/// Replaces `schema.name` (a table, a view or nothing) by the table
-/// `schema.name__meshc_new` in one transaction. On failure the temporary table
-/// is dropped and the previous object is left as it was.
-pub(crate) fn swap_in_new_table(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<()> {
+/// Replaces `schema.name` (a table, a view or nothing) by the table or view
+/// `schema.name__meshc_new` in one transaction. On failure the temporary is
+/// dropped and the previous object is left as it was.
+pub(crate) fn swap_in_new(
+    conn: &Connection,
+    catalog: &Catalog,
+    schema: &str,
+    name: &str,
+    kind: ObjectKind,
+) -> duckdb::Result<()> {
     let temporary = format!("{name}{NEW_SUFFIX}");
+    let keyword = match kind {
+        ObjectKind::Table => "TABLE",
+        ObjectKind::View => "VIEW",
+    };
     let swapped = in_transaction(conn, |conn| {
-        drop_any(conn, schema, name)?;
+        drop_any(conn, catalog, schema, name)?;
         conn.execute_batch(&format!(
-            "ALTER TABLE {} RENAME TO {}",
+            "ALTER {keyword} {} RENAME TO {}",
             qualified(schema, &temporary),
             ident(name)
         ))
     });
-    if swapped.is_err() {
-        drop_temporary(conn, schema, name);
+    match swapped {
+        Ok(()) => {
+            catalog.set(schema, &temporary, None);
+            catalog.set(schema, name, Some(kind));
+        }
+        Err(_) => {
+            // Rolled back: what the transaction dropped is back.
+            catalog.reread(conn, schema, name);
+            catalog.reread(conn, schema, &temporary);
+            drop_temporary(conn, catalog, schema, name);
+        }
     }
     swapped
 }
 
-/// Drops the temporary table of `schema.name`, ignoring errors: it is cleanup
-/// after another failure, which is the one worth reporting.
-pub(crate) fn drop_temporary(conn: &Connection, schema: &str, name: &str) {
+/// Drops the temporary table or view of `schema.name`, ignoring errors: it is
+/// cleanup after another failure, which is the one worth reporting.
+pub(crate) fn drop_temporary(conn: &Connection, catalog: &Catalog, schema: &str, name: &str) {
     let temporary = format!("{name}{NEW_SUFFIX}");
-    let _ = drop_any(conn, schema, &temporary);
+    if drop_any(conn, catalog, schema, &temporary).is_err() {
+        catalog.reread(conn, schema, &temporary);
+    }
+}
+
+/// Creates the temporary of `schema.name` with `statement` (whose target is
+/// that temporary) and records it.
+pub(crate) fn create_temporary(
+    conn: &Connection,
+    catalog: &Catalog,
+    schema: &str,
+    name: &str,
+    kind: ObjectKind,
+    statement: &str,
+) -> duckdb::Result<()> {
+    conn.execute(statement, [])?;
+    catalog.set(schema, &format!("{name}{NEW_SUFFIX}"), Some(kind));
+    Ok(())
 }
 
 /// The part of a DuckDB error worth showing in a one-line message: the text

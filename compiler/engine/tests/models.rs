@@ -258,6 +258,56 @@ fn materialization_switches_between_view_and_table() {
     assert_eq!(project.rows("SELECT count(*) FROM s.m"), vec![vec!["5"]]);
 }
 
+/// The run reads the catalog once and then trusts its own bookkeeping: an
+/// interrupted run's leftover temporaries (of either kind, under any case)
+/// and objects of the other kind are still dropped correctly.
+#[test]
+fn leftover_temporaries_of_either_kind_are_replaced() {
+    let project = Project::new();
+    let first = project.run(
+        vec![],
+        vec![
+            model("s", "t", Table, "SELECT 1 AS n", &[]),
+            model("s", "v", View, "SELECT 1 AS n", &[]),
+        ],
+    );
+    assert_eq!(status(&first, "s.t"), NodeStatus::Success);
+    {
+        let conn = duckdb::Connection::open(&project.database).unwrap();
+        conn.execute_batch(
+            "CREATE VIEW s.T__MESHC_NEW AS SELECT 0 AS n; \
+             CREATE TABLE s.v__meshc_new AS SELECT 0 AS n;",
+        )
+        .unwrap();
+    }
+    let mut checked_view = model("s", "v", View, "SELECT 2 AS n", &[]);
+    checked_view.checks = vec![mesh_engine::Check {
+        name: "one row".to_owned(),
+        severity: mesh_engine::CheckSeverity::Error,
+        threshold: mesh_engine::Threshold::Eq(1.0),
+        unit: mesh_engine::CheckUnit::Rows,
+        sql: format!("SELECT count(*) FROM {}", mesh_engine::CHECKED_RELATION),
+        failing_rows_sql: None,
+    }];
+    let second = project.run(
+        vec![],
+        vec![model("s", "t", Table, "SELECT 2 AS n", &[]), checked_view],
+    );
+    assert_eq!(
+        outcome(&second, "s.t"),
+        (NodeStatus::Success, Some(1), None)
+    );
+    assert_eq!(status(&second, "s.v"), NodeStatus::Success);
+    assert_eq!(project.rows("SELECT n FROM s.t"), vec![vec!["2"]]);
+    assert_eq!(project.rows("SELECT n FROM s.v"), vec![vec!["2"]]);
+    assert_eq!(
+        project.rows(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name ILIKE '%__meshc_new'"
+        ),
+        vec![vec!["0"]]
+    );
+}
+
 #[test]
 fn twenty_independent_models_run_on_four_workers() {
     let project = Project::new();
