@@ -4,6 +4,7 @@
 //! `<domain>/models/*.sql`, `<domain>/contracts/*.yaml`); problems reading
 //! them become diagnostics, never panics.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -31,18 +32,19 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
     let mut change = Change::default();
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
-    for relative in candidate_files(root, &mut diagnostics) {
-        let absolute = root.join(&relative);
-        match read_text(&absolute, &relative) {
+    let candidates = candidate_files(root, &mut diagnostics);
+    for (relative, read) in candidates.iter().zip(read_all(root, &candidates)) {
+        match read {
             Ok(text) => {
                 change.set_file(relative.clone(), text);
-                paths.push(relative);
+                paths.push(relative.clone());
             }
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
+    let loaded: HashSet<&String> = paths.iter().collect();
     for old in previous {
-        if !paths.contains(old) {
+        if !loaded.contains(old) {
             change.remove_file(old.clone());
         }
     }
@@ -50,11 +52,51 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
     (change, paths)
 }
 
+/// Reads the files in order, on a few threads: a large mesh has tens of
+/// thousands of small files, and each read is a few system calls.
+fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || relatives.len() < 256 {
+        return relatives
+            .iter()
+            .map(|relative| read_text(&root.join(relative), relative))
+            .collect();
+    }
+    let chunk = relatives.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = relatives
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|relative| read_text(&root.join(relative), relative))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(relatives.chunks(chunk))
+            .flat_map(|(handle, part)| {
+                handle.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|relative| read_text(&root.join(relative), relative))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
 /// Reads one file as UTF-8 (a leading BOM is dropped).
 pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> {
-    let bytes = fs::read(absolute).map_err(|error| io_diagnostic(relative, &error))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|error| {
+    let mut bytes = fs::read(absolute).map_err(|error| io_diagnostic(relative, &error))?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to() as u32;
         Diagnostic::new(
             Code::InvalidUtf8,
