@@ -1,7 +1,9 @@
 //! `meshc build`, `meshc compile` and `meshc run`.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 
 use mesh_analysis::{
     BuildPlan, Diagnostic, Materialization, PlanError, PlannedCheck, PlannedModel, RuleSeverity,
@@ -77,6 +79,16 @@ fn model_ddl(model: &mesh_analysis::PlannedModel) -> String {
     )
 }
 
+/// Writes `bytes` to `path` unless the file already holds exactly them:
+/// rewriting an existing file in place makes ext4 flush it synchronously,
+/// which dominated a warm build of a large mesh.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<PathBuf, String> {
     let out = session.root.join("target").join(target.name());
     for domain in &plan.domains {
@@ -85,13 +97,7 @@ fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<Pa
     }
     let write = |model: &mesh_analysis::PlannedModel| -> Result<(), String> {
         let path = out.join(&model.domain).join(format!("{}.sql", model.name));
-        let ddl = model_ddl(model);
-        // An unchanged file is left alone: rewriting an existing file in place
-        // makes ext4 flush it synchronously, which dominates a warm build.
-        if fs::read(&path).is_ok_and(|old| old == ddl.as_bytes()) {
-            return Ok(());
-        }
-        fs::write(&path, ddl).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        write_if_changed(&path, model_ddl(model).as_bytes())
     };
     // Files are independent: write them from every core.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -110,29 +116,107 @@ fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<Pa
             })
             .collect::<Result<Vec<()>, String>>()
     })?;
-    let manifest = serde_json::json!({
-        "meshc_version": env!("CARGO_PKG_VERSION"),
-        "workspace": session.host.workspace_name(),
-        "target": target.name(),
-        "sources": plan.sources.iter().map(|s| serde_json::json!({
-            "id": s.id, "domain": s.domain, "name": s.name, "path": s.path,
-            "format": match s.format { SourceFormat::Csv => "csv", SourceFormat::Parquet => "parquet" },
-            "columns": s.columns.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.to_string(), "nullable": c.nullable})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "models": plan.models.iter().map(|m| serde_json::json!({
-            "id": m.id, "domain": m.domain, "name": m.name, "path": m.path,
-            "materialization": match m.materialization { Materialization::View => "view", Materialization::Table => "table" },
-            "published": m.published,
-            "depends_on": m.depends_on,
-            "sql_path": format!("target/{}/{}/{}.sql", target.name(), m.domain, m.name),
-            "columns": m.columns.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.to_string(), "nullable": c.nullable})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
-    let manifest_path = session.root.join("target").join("manifest.json");
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
-    fs::write(&manifest_path, text + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", manifest_path.display()))?;
+    let manifest = Manifest::new(session, plan, target);
+    let mut text = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
+    text.push(b'\n');
+    write_if_changed(&session.root.join("target").join("manifest.json"), &text)?;
     Ok(out)
+}
+
+/// `target/manifest.json`: the DAG and the columns of every source and model,
+/// for tools that run the SQL of `target/` themselves. Fields are in
+/// alphabetical order, as in the JSON.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    meshc_version: &'static str,
+    models: Vec<ManifestModel<'a>>,
+    sources: Vec<ManifestSource<'a>>,
+    target: &'static str,
+    workspace: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ManifestSource<'a> {
+    columns: Vec<ManifestColumn<'a>>,
+    domain: &'a str,
+    format: &'static str,
+    id: &'a str,
+    name: &'a str,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct ManifestModel<'a> {
+    columns: Vec<ManifestColumn<'a>>,
+    depends_on: &'a [String],
+    domain: &'a str,
+    id: &'a str,
+    materialization: &'static str,
+    name: &'a str,
+    path: &'a str,
+    published: bool,
+    sql_path: String,
+}
+
+#[derive(Serialize)]
+struct ManifestColumn<'a> {
+    name: &'a str,
+    nullable: bool,
+    #[serde(rename = "type")]
+    ty: String,
+}
+
+impl<'a> Manifest<'a> {
+    fn new(session: &Session, plan: &'a BuildPlan, target: Target) -> Manifest<'a> {
+        let columns = |columns: &'a [mesh_analysis::PlannedColumn]| {
+            columns
+                .iter()
+                .map(|c| ManifestColumn {
+                    name: &c.name,
+                    nullable: c.nullable,
+                    ty: c.ty.to_string(),
+                })
+                .collect()
+        };
+        Manifest {
+            meshc_version: env!("CARGO_PKG_VERSION"),
+            models: plan
+                .models
+                .iter()
+                .map(|m| ManifestModel {
+                    columns: columns(&m.columns),
+                    depends_on: &m.depends_on,
+                    domain: &m.domain,
+                    id: &m.id,
+                    materialization: match m.materialization {
+                        Materialization::View => "view",
+                        Materialization::Table => "table",
+                    },
+                    name: &m.name,
+                    path: &m.path,
+                    published: m.published,
+                    sql_path: format!("target/{}/{}/{}.sql", target.name(), m.domain, m.name),
+                })
+                .collect(),
+            sources: plan
+                .sources
+                .iter()
+                .map(|s| ManifestSource {
+                    columns: columns(&s.columns),
+                    domain: &s.domain,
+                    format: match s.format {
+                        SourceFormat::Csv => "csv",
+                        SourceFormat::Parquet => "parquet",
+                    },
+                    id: &s.id,
+                    name: &s.name,
+                    path: &s.path,
+                })
+                .collect(),
+            target: target.name(),
+            workspace: session.host.workspace_name(),
+        }
+    }
 }
 
 pub(crate) fn build(global: &GlobalArgs, args: &BuildArgs) -> Outcome {
