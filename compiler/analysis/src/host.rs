@@ -222,10 +222,20 @@ impl AnalysisHost {
                 scope.spawn(move || {
                     for name in names {
                         let domain = DomainId::new(&db, name);
-                        for (model, _) in domain_scope(&db, domain).models.values() {
+                        let scope = domain_scope(&db, domain);
+                        for (model, _) in scope.models.values() {
                             analyze_model(&db, ModelId::new(&db, domain, model.clone()));
                         }
+                        domain_diagnostics(&db, domain);
+                        for file in scope.contracts.values() {
+                            crate::plan::rule_diagnostics(&db, *file);
+                        }
                     }
+                    // The whole-mesh facts `check` reads next: the thread that
+                    // finishes first computes them while the others still
+                    // analyze (salsa runs each query once; a second caller waits).
+                    cycle_diagnostics(&db);
+                    mesh_sema::lock_diagnostics(&db);
                 });
             }
         });
