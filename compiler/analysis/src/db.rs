@@ -2,6 +2,7 @@
 //! log of executed queries (used by tests and by `--timings`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mesh_sema::{SourceFile, Workspace};
@@ -17,6 +18,8 @@ pub struct MeshDatabase {
     /// Syntax trees handed from the reference walk to inference (shared by
     /// the clones that analyze in parallel).
     parses: Arc<Mutex<HashMap<SourceFile, (String, ParsedModel)>>>,
+    /// Set while a build checks and emits in one pass.
+    keep_trees: Arc<AtomicBool>,
 }
 
 /// At most this many trees wait between the reference walk and inference
@@ -40,6 +43,7 @@ impl Default for MeshDatabase {
             workspace: None,
             executed,
             parses: Arc::default(),
+            keep_trees: Arc::default(),
         };
         db.workspace = Some(Workspace::new(&db, Vec::new(), Vec::new()));
         db
@@ -52,6 +56,11 @@ impl MeshDatabase {
         if let Ok(mut guard) = self.executed.lock() {
             *guard = Some(Vec::new());
         }
+    }
+
+    /// Whether analyses hand their trees on to the emission that follows.
+    pub(crate) fn set_keep_trees(&self, keep: bool) {
+        self.keep_trees.store(keep, Ordering::Relaxed);
     }
 
     /// The queries executed since the last call, as `query_name(id)` strings.
@@ -85,5 +94,9 @@ impl mesh_sema::Db for MeshDatabase {
     fn take_parse(&self, file: SourceFile, text: &str) -> Option<ParsedModel> {
         let (parsed_text, parsed) = self.parses.lock().ok()?.remove(&file)?;
         (parsed_text == text).then_some(parsed)
+    }
+
+    fn keep_analyzed_trees(&self) -> bool {
+        self.keep_trees.load(Ordering::Relaxed)
     }
 }

@@ -1,8 +1,10 @@
 //! The host owns the database, applies changes and answers questions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use mesh_diagnostics::{Diagnostic, sort};
+use mesh_emit::{Target, emit_model};
 use mesh_sema::{
     Column, Db, DomainId, ModelId, SourceFile, analyze_model, cycle_diagnostics,
     domain_diagnostics, domain_scope, member_domains, mesh_config, workspace_diagnostics,
@@ -50,11 +52,16 @@ pub struct ModelSummary {
     pub columns: Option<Vec<Column>>,
 }
 
+/// SQL emitted during [`AnalysisHost::check_and_emit`], by `(domain, model)`,
+/// waiting for the plan of the same target.
+pub(crate) type Emitted = HashMap<(String, String), Result<String, Vec<Diagnostic>>>;
+
 /// Owns the database. Apply changes with [`AnalysisHost::apply_change`], then query.
 #[derive(Default)]
 pub struct AnalysisHost {
     pub(crate) db: MeshDatabase,
     files: BTreeMap<String, SourceFile>,
+    pub(crate) emitted: Mutex<Option<(Target, Emitted)>>,
 }
 
 impl AnalysisHost {
@@ -81,6 +88,9 @@ impl AnalysisHost {
     }
 
     pub fn apply_change(&mut self, change: Change) {
+        if let Ok(emitted) = self.emitted.get_mut() {
+            *emitted = None;
+        }
         let mut list_changed = false;
         for (path, text) in change.files {
             match (self.files.get(&path).copied(), text) {
@@ -189,7 +199,9 @@ impl AnalysisHost {
     /// read each other's signatures, other domains are read through contracts,
     /// so threads rarely wait for each other. A no-op when everything is
     /// already up to date.
-    fn analyze_in_parallel(&self) {
+    /// With `emit`, each model's SQL for that target is emitted right after
+    /// its analysis, from the tree the analysis used, and returned.
+    fn analyze_in_parallel(&self, emit: Option<Target>) -> Emitted {
         let db = &self.db;
         let domains: Vec<(DomainId<'_>, usize)> = member_domains(db)
             .iter()
@@ -201,7 +213,7 @@ impl AnalysisHost {
         let total: usize = domains.iter().map(|(_, n)| n).sum();
         let threads = worker_threads(total).min(domains.len());
         if threads < 2 {
-            return;
+            return Emitted::new();
         }
         // Greedy balance by model count.
         let mut buckets: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); threads];
@@ -217,33 +229,68 @@ impl AnalysisHost {
             }
         }
         std::thread::scope(|scope| {
-            for (_, names) in buckets {
-                let db = self.db.clone();
-                scope.spawn(move || {
-                    for name in names {
-                        let domain = DomainId::new(&db, name);
-                        let scope = domain_scope(&db, domain);
-                        for (model, _) in scope.models.values() {
-                            analyze_model(&db, ModelId::new(&db, domain, model.clone()));
+            let handles: Vec<_> = buckets
+                .into_iter()
+                .map(|(_, names)| {
+                    let db = self.db.clone();
+                    scope.spawn(move || {
+                        let mut emitted = Vec::new();
+                        for name in names {
+                            let domain = DomainId::new(&db, name.clone());
+                            let scope = domain_scope(&db, domain);
+                            for (model, _) in scope.models.values() {
+                                let id = ModelId::new(&db, domain, model.clone());
+                                analyze_model(&db, id);
+                                if let Some(target) = emit {
+                                    let sql = emit_model(&db, id, target);
+                                    emitted.push(((name.clone(), model.clone()), sql));
+                                }
+                            }
+                            domain_diagnostics(&db, domain);
+                            for file in scope.contracts.values() {
+                                crate::plan::rule_diagnostics(&db, *file);
+                            }
                         }
-                        domain_diagnostics(&db, domain);
-                        for file in scope.contracts.values() {
-                            crate::plan::rule_diagnostics(&db, *file);
-                        }
-                    }
-                    // The whole-mesh facts `check` reads next: the thread that
-                    // finishes first computes them while the others still
-                    // analyze (salsa runs each query once; a second caller waits).
-                    cycle_diagnostics(&db);
-                    mesh_sema::lock_diagnostics(&db);
-                });
-            }
-        });
+                        // The whole-mesh facts `check` reads next: the thread that
+                        // finishes first computes them while the others still
+                        // analyze (salsa runs each query once; a second caller waits).
+                        cycle_diagnostics(&db);
+                        mesh_sema::lock_diagnostics(&db);
+                        emitted
+                    })
+                })
+                .collect();
+            // A thread that panicked emitted nothing: the plan emits its
+            // models, and the sequential walk of `check` meets the panic again.
+            handles
+                .into_iter()
+                .flat_map(|handle| handle.join().unwrap_or_default())
+                .collect()
+        })
     }
 
     /// Every diagnostic of the workspace, sorted by file and position.
     pub fn check(&self) -> Vec<Diagnostic> {
-        self.analyze_in_parallel();
+        self.analyze_in_parallel(None);
+        self.diagnostics()
+    }
+
+    /// [`AnalysisHost::check`], emitting each model's SQL for `target` in the
+    /// same pass, right after its analysis and from the same syntax tree, for
+    /// the [`AnalysisHost::plan`] that follows (`meshc build` and `run`):
+    /// a build then parses each model once instead of twice.
+    pub fn check_and_emit(&self, target: Target) -> Vec<Diagnostic> {
+        self.db.set_keep_trees(true);
+        let emitted = self.analyze_in_parallel(Some(target));
+        self.db.set_keep_trees(false);
+        if let Ok(mut slot) = self.emitted.lock() {
+            *slot = Some((target, emitted));
+        }
+        self.diagnostics()
+    }
+
+    /// The diagnostics of an analyzed workspace.
+    fn diagnostics(&self) -> Vec<Diagnostic> {
         let db = &self.db;
         let mut out = workspace_diagnostics(db).clone();
         for domain_name in member_domains(db) {

@@ -144,12 +144,25 @@ impl AnalysisHost {
         let mut needed_sources = BTreeSet::new();
         // Per planned model: the other products its checks read.
         let mut check_reads: Vec<Vec<String>> = Vec::new();
-        let nodes: Vec<&NodeId> = graph
+        let mut emitted = self
+            .emitted
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .filter(|(for_target, _)| *for_target == target)
+            .map(|(_, emitted)| emitted)
+            .unwrap_or_default();
+        let missing: Vec<&NodeId> = graph
             .order
             .iter()
             .filter(|n| !n.is_source && selected.contains(*n))
+            .filter(|n| !emitted.contains_key(&(n.domain.clone(), n.name.clone())))
             .collect();
-        let mut emitted = self.emit_in_parallel(&nodes, target).into_iter();
+        for (node, sql) in missing.iter().zip(self.emit_in_parallel(&missing, target)) {
+            if let Some(sql) = sql {
+                emitted.insert((node.domain.clone(), node.name.clone()), sql);
+            }
+        }
         for node in &graph.order {
             if node.is_source || !selected.contains(node) {
                 continue;
@@ -172,8 +185,7 @@ impl AnalysisHost {
                 })
                 .unwrap_or_default();
             let sql = match emitted
-                .next()
-                .flatten()
+                .remove(&(node.domain.clone(), node.name.clone()))
                 .unwrap_or_else(|| emit_model(db, model, target))
             {
                 Ok(sql) => sql,

@@ -80,10 +80,8 @@ fn parallel_check_finds_exactly_the_cycles() {
     assert_eq!(host.check(), diagnostics);
 }
 
-/// Emission on several threads gives every model exactly the SQL it gets
-/// when planned alone (sequentially), in dependency order.
-#[test]
-fn parallel_plan_matches_sequential_emission() {
+/// 4 domains of 90 models without cycles, locked.
+fn acyclic_mesh() -> AnalysisHost {
     let mut host = AnalysisHost::new();
     let mut change = mesh(4, 90);
     change
@@ -93,6 +91,14 @@ fn parallel_plan_matches_sequential_emission() {
     let mut lock = Change::default();
     lock.set_file("mesh.lock", host.required_lock().render());
     host.apply_change(lock);
+    host
+}
+
+/// Emission on several threads gives every model exactly the SQL it gets
+/// when planned alone (sequentially), in dependency order.
+#[test]
+fn parallel_plan_matches_sequential_emission() {
+    let host = acyclic_mesh();
     assert!(host.check().is_empty());
     let plan = host
         .plan(mesh_analysis::Target::DuckDb, &[])
@@ -108,4 +114,25 @@ fn parallel_plan_matches_sequential_emission() {
     let position = |id: &str| plan.models.iter().position(|m| m.id == id);
     assert!(position("d0.m0") < position("d0.m1"));
     assert!(position("d0.m89") < position("d1.m0"));
+}
+
+/// `check_and_emit` (what `meshc build` runs) emits every model during the
+/// check from the tree its analysis parsed; the plan that follows must be the
+/// one a separate check and plan give, model for model.
+#[test]
+fn check_and_emit_plans_what_check_then_plan_does() {
+    let hosts = [acyclic_mesh(), acyclic_mesh()];
+    let target = mesh_analysis::Target::DuckDb;
+    assert!(hosts[0].check_and_emit(target).is_empty());
+    let together = hosts[0].plan(target, &[]).expect("a clean mesh plans");
+    assert!(hosts[1].check().is_empty());
+    let apart = hosts[1].plan(target, &[]).expect("a clean mesh plans");
+    assert_eq!(together.models.len(), 360);
+    let sql = |plan: &mesh_analysis::BuildPlan| -> Vec<(String, String)> {
+        plan.models
+            .iter()
+            .map(|m| (m.id.clone(), m.sql.clone()))
+            .collect()
+    };
+    assert_eq!(sql(&together), sql(&apart));
 }

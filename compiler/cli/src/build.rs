@@ -41,7 +41,7 @@ pub(crate) fn checked_plan(
             }
         }
     }
-    let errors = session.check_and_print(args.format);
+    let errors = session.check_and_print(args.format, Some(target(args.target)));
     if errors > 0 {
         eprintln!(
             "error: {errors} error{} in the mesh; nothing was built",

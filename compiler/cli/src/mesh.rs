@@ -271,7 +271,7 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
     }
     if update.is_some() {
         // After an update, show what the new versions break, like `meshc check`.
-        let errors = session.check_and_print(crate::DiagnosticFormat::Human);
+        let errors = session.check_and_print(crate::DiagnosticFormat::Human, None);
         if errors > 0 {
             eprintln!(
                 "{errors} error{} after the update: fix the consumers, or pin the previous version in domain.yaml",
@@ -575,7 +575,7 @@ pub(crate) fn publish(global: &GlobalArgs, only: &[String], dry_run: bool) -> Ou
         Ok(session) => session,
         Err(outcome) => return outcome,
     };
-    if session.check_and_print(crate::DiagnosticFormat::Human) > 0 {
+    if session.check_and_print(crate::DiagnosticFormat::Human, None) > 0 {
         eprintln!("error: nothing published: the workspace has errors (see `meshc check`)");
         return Outcome::Failure;
     }

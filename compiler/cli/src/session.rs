@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use mesh_analysis::{AnalysisHost, Diagnostic};
+use mesh_analysis::{AnalysisHost, Diagnostic, Target};
 
 use crate::render::{Style, render, to_json};
 use crate::{ColorChoice, DiagnosticFormat, GlobalArgs};
@@ -179,9 +179,13 @@ impl Session {
     }
 
     /// Checks the workspace, prints what it found (if anything) and returns
-    /// the number of errors.
-    pub fn check_and_print(&self, format: DiagnosticFormat) -> usize {
-        let diagnostics = self.host.check();
+    /// the number of errors. With `emit`, the SQL of every model for that
+    /// target is emitted in the same pass, for the plan that follows.
+    pub fn check_and_print(&self, format: DiagnosticFormat, emit: Option<Target>) -> usize {
+        let diagnostics = match emit {
+            Some(target) => self.host.check_and_emit(target),
+            None => self.host.check(),
+        };
         if !diagnostics.is_empty() {
             self.print_diagnostics(&diagnostics, format);
         }

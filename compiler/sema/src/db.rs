@@ -61,4 +61,10 @@ pub trait Db: salsa::Database {
     fn take_parse(&self, _file: SourceFile, _text: &str) -> Option<ParsedModel> {
         None
     }
+
+    /// Whether inference hands its tree on too (through [`Db::stash_parse`]),
+    /// because emission of the same model follows it (`meshc build`).
+    fn keep_analyzed_trees(&self) -> bool {
+        false
+    }
 }

@@ -62,6 +62,14 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
     // Without lowering, inference leaves the tree as parsed.
     #[cfg(debug_assertions)]
     same_references(db, scope, &query, &dependencies, &analysis.diagnostics);
+    if db.keep_analyzed_trees() {
+        let tree = ParsedModel {
+            query: Some(query),
+            line_index,
+            diagnostics: Vec::new(),
+        };
+        db.stash_parse(*file, file.text(db), tree);
+    }
     if let Some(contract_file) = scope.contracts.get(&model.name(db).to_ascii_lowercase()) {
         let contract_path = contract_file.path(db).clone();
         if let Some(contract) = &parse_contract_file(db, *contract_file).0 {
