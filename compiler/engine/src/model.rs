@@ -139,14 +139,7 @@ fn build_checked(
         kind,
         &format!("CREATE {keyword} {temporary} AS\n{select}\n"),
     )
-    .and_then(|()| match kind {
-        ObjectKind::Table => conn
-            .query_row(&format!("SELECT count(*) FROM {temporary}"), [], |row| {
-                row.get::<_, i64>(0)
-            })
-            .map(Some),
-        ObjectKind::View => Ok(None),
-    });
+    .map(|rows| rows.filter(|_| kind == ObjectKind::Table));
     let rows = match created {
         Ok(rows) => rows,
         Err(error) => {
@@ -164,7 +157,7 @@ fn build_checked(
         return Ok(built);
     }
     sql::swap_in_new(conn, catalog, &model.schema, &model.name, kind)?;
-    built.rows = rows.map(|rows| u64::try_from(rows).unwrap_or(0));
+    built.rows = rows;
     built.swapped = true;
     Ok(built)
 }

@@ -75,6 +75,10 @@ pub(crate) fn drop_statement(kind: ObjectKind, schema: &str, name: &str) -> Stri
 pub(crate) struct Catalog(Mutex<HashMap<(String, String), ObjectKind>>);
 
 impl Catalog {
+    pub(crate) fn empty() -> Catalog {
+        Catalog(Mutex::new(HashMap::new()))
+    }
+
     pub(crate) fn load(conn: &Connection) -> duckdb::Result<Catalog> {
         let mut statement = conn.prepare(
             "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() \
@@ -173,14 +177,19 @@ pub(crate) fn swap_in_new(
         ObjectKind::Table => "TABLE",
         ObjectKind::View => "VIEW",
     };
-    let swapped = in_transaction(conn, |conn| {
-        drop_any(conn, catalog, schema, name)?;
-        conn.execute_batch(&format!(
-            "ALTER {keyword} {} RENAME TO {}",
-            qualified(schema, &temporary),
-            ident(name)
-        ))
-    });
+    let rename = format!(
+        "ALTER {keyword} {} RENAME TO {}",
+        qualified(schema, &temporary),
+        ident(name)
+    );
+    // Nothing to replace: the rename alone is atomic.
+    let swapped = match catalog.kind(schema, name) {
+        None => conn.execute_batch(&rename),
+        Some(_) => in_transaction(conn, |conn| {
+            drop_any(conn, catalog, schema, name)?;
+            conn.execute_batch(&rename)
+        }),
+    };
     match swapped {
         Ok(()) => {
             catalog.set(schema, &temporary, None);
@@ -206,7 +215,9 @@ pub(crate) fn drop_temporary(conn: &Connection, catalog: &Catalog, schema: &str,
 }
 
 /// Creates the temporary of `schema.name` with `statement` (whose target is
-/// that temporary) and records it.
+/// that temporary) and records it. Returns the rows the statement reports
+/// writing: DuckDB answers a `CREATE TABLE ... AS` with their count (one
+/// row, one column), so no `count(*)` query is needed afterwards.
 pub(crate) fn create_temporary(
     conn: &Connection,
     catalog: &Catalog,
@@ -214,10 +225,15 @@ pub(crate) fn create_temporary(
     name: &str,
     kind: ObjectKind,
     statement: &str,
-) -> duckdb::Result<()> {
-    conn.execute(statement, [])?;
+) -> duckdb::Result<Option<u64>> {
+    let mut prepared = conn.prepare(statement)?;
+    let mut rows = prepared.query([])?;
+    let written = match rows.next()? {
+        Some(row) => row.get::<_, i64>(0).ok().map(|n| n.max(0) as u64),
+        None => None,
+    };
     catalog.set(schema, &format!("{name}{NEW_SUFFIX}"), Some(kind));
-    Ok(())
+    Ok(written)
 }
 
 /// The part of a DuckDB error worth showing in a one-line message: the text
