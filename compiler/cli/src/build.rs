@@ -147,6 +147,8 @@ struct ManifestSource<'a> {
 
 #[derive(Serialize)]
 struct ManifestModel<'a> {
+    /// The contract's quality rules, reading the built model.
+    checks: Vec<ManifestCheck<'a>>,
     columns: Vec<ManifestColumn<'a>>,
     depends_on: &'a [String],
     domain: &'a str,
@@ -156,6 +158,15 @@ struct ManifestModel<'a> {
     path: &'a str,
     published: bool,
     sql_path: String,
+}
+
+/// One quality rule: `sql` returns one number, which must satisfy `threshold`.
+#[derive(Serialize)]
+struct ManifestCheck<'a> {
+    name: &'a str,
+    severity: &'static str,
+    sql: String,
+    threshold: String,
 }
 
 #[derive(Serialize)]
@@ -184,6 +195,26 @@ impl<'a> Manifest<'a> {
                 .models
                 .iter()
                 .map(|m| ManifestModel {
+                    checks: m
+                        .checks
+                        .iter()
+                        .map(|c| ManifestCheck {
+                            name: &c.name,
+                            severity: match c.severity {
+                                RuleSeverity::Error => "error",
+                                RuleSeverity::Warning => "warning",
+                            },
+                            sql: c.sql.replace(
+                                mesh_analysis::CHECKED_RELATION,
+                                &format!(
+                                    "\"{}\".\"{}\"",
+                                    m.domain.replace('"', "\"\""),
+                                    m.name.replace('"', "\"\"")
+                                ),
+                            ),
+                            threshold: c.threshold.to_string(),
+                        })
+                        .collect(),
                     columns: columns(&m.columns),
                     depends_on: &m.depends_on,
                     domain: &m.domain,
