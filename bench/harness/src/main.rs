@@ -274,7 +274,13 @@ fn run(args: &Args) -> Result<Value, String> {
     }))
 }
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h, `mi_option_e`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // As in meshc: keep freed memory instead of returning it to the OS.
+    // SAFETY: called before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
