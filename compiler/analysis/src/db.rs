@@ -58,6 +58,14 @@ impl MeshDatabase {
         }
     }
 
+    /// Drops the trees waiting for an analysis: after an edit, those of
+    /// changed or removed files would never be taken.
+    pub(crate) fn clear_stash(&self) {
+        if let Ok(mut parses) = self.parses.lock() {
+            parses.clear();
+        }
+    }
+
     /// Whether analyses hand their trees on to the emission that follows.
     pub(crate) fn set_keep_trees(&self, keep: bool) {
         self.keep_trees.store(keep, Ordering::Relaxed);

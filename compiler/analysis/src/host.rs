@@ -88,6 +88,7 @@ impl AnalysisHost {
     }
 
     pub fn apply_change(&mut self, change: Change) {
+        self.db.clear_stash();
         if let Ok(emitted) = self.emitted.get_mut() {
             *emitted = None;
         }

@@ -42,6 +42,7 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
     let Some(mut query) = query else {
         return analysis;
     };
+    let parse_diagnostics = analysis.diagnostics.len();
     let path = file.path(db);
     let Inferred {
         relation,
@@ -66,7 +67,7 @@ pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis
         let tree = ParsedModel {
             query: Some(query),
             line_index,
-            diagnostics: Vec::new(),
+            diagnostics: analysis.diagnostics[..parse_diagnostics].to_vec(),
         };
         db.stash_parse(*file, file.text(db), tree);
     }

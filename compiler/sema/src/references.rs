@@ -275,6 +275,7 @@ impl ReferenceWalk<'_> {
                 self.expr(left);
                 self.expr(right);
             }
+            Expr::Interval(interval) => self.expr(&interval.value),
             Expr::Nested(inner)
             | Expr::UnaryOp { expr: inner, .. }
             | Expr::IsNull(inner)

@@ -231,7 +231,10 @@ impl Checker<'_, '_> {
                     }
                 }
             }
-            Expr::Interval(_) => Typed::not_null(SqlType::Interval),
+            Expr::Interval(interval) => {
+                self.expr(&mut interval.value, cx);
+                Typed::not_null(SqlType::Interval)
+            }
             Expr::BinaryOp { .. } => self.binary(expr, cx, range),
             Expr::UnaryOp { op, expr: inner } => {
                 let op = *op;

@@ -107,8 +107,9 @@ pub(crate) struct Checker<'a, 'db> {
     /// CTEs visible at this point, innermost last (lower-cased name).
     /// CTEs in scope; `None` for one whose columns are unknown (already reported).
     ctes: Vec<(String, Option<Relation>)>,
-    /// The next query's output columns need no names: it is a scalar, EXISTS
-    /// or IN subquery, read by position.
+    /// The query about to be checked is a scalar, EXISTS or IN subquery, read
+    /// by position, so its output columns need no names. Set right before
+    /// [`Checker::query`], which takes it at once.
     anonymous_output: bool,
 }
 

@@ -53,8 +53,7 @@ impl Checker<'_, '_> {
             let range = self.range(query.span());
             self.unsupported(range, "FETCH, FOR UPDATE and pipe operators");
         }
-        self.anonymous_output = anonymous;
-        let output = self.set_expr(&mut query.body, outer, query.order_by.as_mut());
+        let output = self.set_expr(&mut query.body, outer, query.order_by.as_mut(), anonymous);
         if let Some(limit) = &mut query.limit_clause {
             self.limit_clause(limit);
         }
@@ -134,15 +133,19 @@ impl Checker<'_, '_> {
         true
     }
 
+    /// `anonymous`: the output columns need no names (the body of a scalar,
+    /// EXISTS or IN subquery).
     fn set_expr(
         &mut self,
         body: &mut SetExpr,
         outer: Option<&Scope<'_>>,
         order_by: Option<&mut OrderBy>,
+        anonymous: bool,
     ) -> Output {
         match body {
-            SetExpr::Select(select) => self.select(select, outer, order_by),
+            SetExpr::Select(select) => self.select(select, outer, order_by, anonymous),
             SetExpr::Query(query) => {
+                self.anonymous_output = anonymous;
                 let output = self.query(query, outer);
                 self.order_by_output(order_by, &output);
                 output
@@ -151,11 +154,9 @@ impl Checker<'_, '_> {
                 op, left, right, ..
             } => {
                 let op = op.to_string();
-                let anonymous = self.anonymous_output;
-                let left = self.set_expr(left, outer, None);
+                let left = self.set_expr(left, outer, None, anonymous);
                 let right_range = self.range(right.span());
-                self.anonymous_output = anonymous;
-                let right = self.set_expr(right, outer, None);
+                let right = self.set_expr(right, outer, None, anonymous);
                 let output = self.unify_branches(&op, left, right, right_range);
                 self.order_by_output(order_by, &output);
                 output
@@ -182,6 +183,7 @@ impl Checker<'_, '_> {
                         self.unify_branches("VALUES", output, branch, range)
                     };
                 }
+                self.order_by_output(order_by, &output);
                 output
             }
             other => {
@@ -275,8 +277,8 @@ impl Checker<'_, '_> {
         select: &mut Select,
         outer: Option<&Scope<'_>>,
         order_by: Option<&mut OrderBy>,
+        anonymous: bool,
     ) -> Output {
-        let anonymous = std::mem::take(&mut self.anonymous_output);
         self.refuse_select_extras(select);
         let mut scope = Scope {
             relations: Vec::new(),
