@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use mesh_analysis::{Change, Code, Diagnostic, TextRange};
@@ -92,7 +92,13 @@ fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>
 
 /// Reads one file as UTF-8 (a leading BOM is dropped).
 pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> {
-    let mut bytes = fs::read(absolute).map_err(|error| io_diagnostic(relative, &error))?;
+    // Not `fs::read` or `File::read_to_end`: they ask for the file's size
+    // first, one more system call per file (through `Take`, nothing does);
+    // workspace files are small, so a fixed start capacity does.
+    let mut bytes = Vec::with_capacity(4096);
+    fs::File::open(absolute)
+        .and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
+        .map_err(|error| io_diagnostic(relative, &error))?;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -132,8 +138,11 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
             return out;
         }
     };
-    directories.retain(|p| p.is_dir());
-    for directory in directories {
+    directories.retain(|e| e.is_dir);
+    for Entry {
+        path: directory, ..
+    } in directories
+    {
         let Some(name) = directory
             .file_name()
             .and_then(|n| n.to_str())
@@ -151,63 +160,91 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
         }
         // Likely mistakes are loaded too, to be reported as stray files:
         // `domain.yml`, a model beside models/ or in a subdirectory of it.
-        let stray = |path: &Path| {
-            path.is_file()
-                && path
+        let stray = |entry: &Entry| {
+            !entry.is_dir
+                && entry
+                    .path
                     .extension()
                     .is_some_and(|e| e == "sql" || e == "yml" || e == "yaml")
         };
+        let mut subdirectories = Vec::new();
         if let Ok(entries) = sorted_entries(&directory) {
             for entry in entries {
-                if let Some(file) = entry.file_name().and_then(|n| n.to_str())
-                    && stray(&entry)
-                    && !is_workspace_file(&format!("{name}/{file}"))
-                {
+                let Some(file) = entry.path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                if entry.is_dir && (file == "models" || file == "contracts") {
+                    subdirectories.push(entry);
+                } else if stray(&entry) && !is_workspace_file(&format!("{name}/{file}")) {
                     out.push(format!("{name}/{file}"));
                 }
             }
         }
-        if let Ok(subdirectories) = sorted_entries(&directory.join("models")) {
-            for sub in subdirectories.iter().filter(|p| p.is_dir()) {
-                for entry in sorted_entries(sub).unwrap_or_default() {
-                    if let (Some(dir), Some(file)) = (
-                        sub.file_name().and_then(|n| n.to_str()),
-                        entry.file_name().and_then(|n| n.to_str()),
-                    ) && stray(&entry)
+        // models/ before contracts/, as the listing is sorted.
+        for Entry { path, .. } in subdirectories {
+            let Some(sub) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let entries = match sorted_entries(&path) {
+                Ok(entries) => entries,
+                Err(error) => {
+                    diagnostics.push(io_diagnostic(&format!("{name}/{sub}"), &error));
+                    continue;
+                }
+            };
+            let mut nested = Vec::new();
+            for entry in entries {
+                let Some(file) = entry.path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                let relative = format!("{name}/{sub}/{file}");
+                if entry.is_dir {
+                    if sub == "models" {
+                        nested.push(entry);
+                    }
+                } else if is_workspace_file(&relative) {
+                    out.push(relative);
+                }
+            }
+            for directory in nested {
+                let Some(dir) = directory.path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                for entry in sorted_entries(&directory.path).unwrap_or_default() {
+                    if let Some(file) = entry.path.file_name().and_then(|n| n.to_str())
+                        && stray(&entry)
                     {
                         out.push(format!("{name}/models/{dir}/{file}"));
                     }
                 }
             }
         }
-        for sub in ["models", "contracts"] {
-            let path = directory.join(sub);
-            if !path.is_dir() {
-                continue;
-            }
-            match sorted_entries(&path) {
-                Ok(entries) => {
-                    for entry in entries {
-                        if let Some(file) = entry.file_name().and_then(|n| n.to_str()) {
-                            let relative = format!("{name}/{sub}/{file}");
-                            if is_workspace_file(&relative) && !entry.is_dir() {
-                                out.push(relative);
-                            }
-                        }
-                    }
-                }
-                Err(error) => diagnostics.push(io_diagnostic(&format!("{name}/{sub}"), &error)),
-            }
-        }
     }
     out
 }
 
-fn sorted_entries(directory: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(directory)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+/// A directory entry and whether it is a directory (following symbolic links).
+struct Entry {
+    path: PathBuf,
+    is_dir: bool,
+}
+
+/// The entries of `directory`, sorted by path. The kind comes from the
+/// directory listing itself (no `stat` per file), except for symbolic links.
+fn sorted_entries(directory: &Path) -> io::Result<Vec<Entry>> {
+    let mut entries: Vec<Entry> = fs::read_dir(directory)?
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let path = e.path();
+            let is_dir = match e.file_type() {
+                Ok(kind) if kind.is_symlink() => path.is_dir(),
+                Ok(kind) => kind.is_dir(),
+                Err(_) => path.is_dir(),
+            };
+            Entry { path, is_dir }
+        })
         .collect();
-    entries.sort();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
 
