@@ -647,7 +647,7 @@ def main():
                    dbt_reps_10k=0, dbt_edit_reps=0, dbt_compile_reps=0, run_reps=1,
                    no_build_from=10**9, bench_only_from=10**9)
     else:
-        cfg = dict(sizes=[1000, 10000, 50000], dbt_sizes=[1000, 10000], reps=3, reps_50k=1,
+        cfg = dict(sizes=[1000, 10000, 50000], dbt_sizes=[1000, 10000], reps=7, reps_50k=1,
                    bench_reps=10, dbt_reps=3, dbt_reps_10k=1, dbt_edit_reps=1,
                    dbt_compile_reps=1, run_reps=5, no_build_from=50000, bench_only_from=50000)
     for k in ("sizes", "dbt_sizes", "reps", "reps_50k", "bench_reps", "dbt_reps", "bench_only_from"):
