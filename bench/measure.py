@@ -560,6 +560,11 @@ def write_results(path, info, cfg, runs, jaffle):
     scale_row("warm no-op `check()`", lambda r: r["meshc"]["bench"]["warm_noop_ms"]["median"], "ms")
     scale_row("edit, same schema", lambda r: r["meshc"]["bench"]["edits"][0]["ms"]["median"], "ms")
     scale_row("edit, schema changes", lambda r: r["meshc"]["bench"]["edits"][1]["ms"]["median"], "ms")
+    # The edit path's cost per file it refreshes: it should not grow with the mesh.
+    for i, kind in ((0, "same schema"), (1, "schema changes")):
+        scale_row(f"edit, {kind}, watch/LSP path, per refreshed file",
+                  lambda r, i=i: r["meshc"]["bench"]["edits"][i]["edit_path_ms"]["median"]
+                  / max(1, r["meshc"]["bench"]["edits"][i]["edit_path_files"]), "ms")
     scale_row("peak RSS `meshc check`", lambda r: r["meshc"]["check"]["rss_kib"], "MiB")
     scale_row("peak RSS meshc-bench", lambda r: r["meshc"]["bench"]["process_rss_kib"], "MiB")
     scale_row("`dbt parse` cold", lambda r: r["dbt"]["parse_cold"]["s"]["median"], "s")
