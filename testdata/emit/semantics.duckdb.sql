@@ -1,3 +1,8 @@
+-- shop.literal_rows
+VALUES
+  (1, 'a'),
+  (2, 'b') ORDER BY col0;
+
 -- shop.sales
 SELECT
   id,

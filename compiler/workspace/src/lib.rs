@@ -4,6 +4,7 @@
 //! `<domain>/models/*.sql`, `<domain>/contracts/*.yaml`); problems reading
 //! them become diagnostics, never panics.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
@@ -92,25 +93,34 @@ fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>
 
 /// Reads one file as UTF-8 (a leading BOM is dropped).
 pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> {
-    // Not `fs::read` or `File::read_to_end`: they ask for the file's size
-    // first, one more system call per file (through `Take`, nothing does);
-    // workspace files are small, so a fixed start capacity does.
-    let mut bytes = Vec::with_capacity(4096);
-    fs::File::open(absolute)
-        .and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
-        .map_err(|error| io_diagnostic(relative, &error))?;
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(64 * 1024));
     }
-    String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to() as u32;
-        Diagnostic::new(
-            Code::InvalidUtf8,
-            relative.into(),
-            TextRange::empty(0),
-            format!("{relative} is not UTF-8 text (invalid byte at offset {at})"),
-        )
-        .with_help("save the file as UTF-8; binary files do not belong in models/ or contracts/")
+    // Not `fs::read` or `File::read_to_end`: they ask for the file's size
+    // first, one more system call per file (through `Take`, nothing does).
+    // Reading into one buffer per thread and copying out keeps each text at
+    // its exact size.
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        fs::File::open(absolute)
+            .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
+            .map_err(|error| io_diagnostic(relative, &error))?;
+        let bytes = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(error) => {
+                let at = error.valid_up_to() as u32;
+                Err(Diagnostic::new(
+                    Code::InvalidUtf8,
+                    relative.into(),
+                    TextRange::empty(0),
+                    format!("{relative} is not UTF-8 text (invalid byte at offset {at})"),
+                )
+                .with_help(
+                    "save the file as UTF-8; binary files do not belong in models/ or contracts/",
+                ))
+            }
+        }
     })
 }
 
@@ -161,7 +171,7 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
         // Likely mistakes are loaded too, to be reported as stray files:
         // `domain.yml`, a model beside models/ or in a subdirectory of it.
         let stray = |entry: &Entry| {
-            !entry.is_dir
+            entry.is_file
                 && entry
                     .path
                     .extension()
@@ -173,18 +183,27 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
                 let Some(file) = entry.path.file_name().and_then(|n| n.to_str()) else {
                     continue;
                 };
-                if entry.is_dir && (file == "models" || file == "contracts") {
-                    subdirectories.push(entry);
+                let sub = ["models", "contracts"].into_iter().find(|sub| file == *sub);
+                if let (true, Some(sub)) = (entry.is_dir, sub) {
+                    subdirectories.push((sub, entry));
                 } else if stray(&entry) && !is_workspace_file(&format!("{name}/{file}")) {
                     out.push(format!("{name}/{file}"));
                 }
             }
         }
-        // models/ before contracts/, as the listing is sorted.
-        for Entry { path, .. } in subdirectories {
-            let Some(sub) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
+        // A case-insensitive file system also finds `Models/` as `models/`.
+        for sub in ["models", "contracts"] {
+            let path = directory.join(sub);
+            if !subdirectories.iter().any(|(found, _)| *found == sub) && path.is_dir() {
+                let entry = Entry {
+                    path,
+                    is_dir: true,
+                    is_file: false,
+                };
+                subdirectories.push((sub, entry));
+            }
+        }
+        for (sub, Entry { path, .. }) in subdirectories {
             let entries = match sorted_entries(&path) {
                 Ok(entries) => entries,
                 Err(error) => {
@@ -223,10 +242,12 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
     out
 }
 
-/// A directory entry and whether it is a directory (following symbolic links).
+/// A directory entry and whether it is a directory or a regular file
+/// (following symbolic links).
 struct Entry {
     path: PathBuf,
     is_dir: bool,
+    is_file: bool,
 }
 
 /// The entries of `directory`, sorted by path. The kind comes from the
@@ -236,12 +257,15 @@ fn sorted_entries(directory: &Path) -> io::Result<Vec<Entry>> {
         .filter_map(|e| e.ok())
         .map(|e| {
             let path = e.path();
-            let is_dir = match e.file_type() {
-                Ok(kind) if kind.is_symlink() => path.is_dir(),
-                Ok(kind) => kind.is_dir(),
-                Err(_) => path.is_dir(),
+            let (is_dir, is_file) = match e.file_type() {
+                Ok(kind) if !kind.is_symlink() => (kind.is_dir(), kind.is_file()),
+                _ => (path.is_dir(), path.is_file()),
             };
-            Entry { path, is_dir }
+            Entry {
+                path,
+                is_dir,
+                is_file,
+            }
         })
         .collect();
     entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -315,6 +339,46 @@ mod tests {
                 "d/models/staging/stg.sql"
             ]
         );
+    }
+
+    /// Editors leave lock files such as Emacs's `.#name.yaml`, a symbolic link
+    /// to nowhere: only regular files are likely mistakes worth loading.
+    #[cfg(unix)]
+    #[test]
+    fn broken_links_are_not_stray_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        fs::write(root.join("mesh.yaml"), "name: x\ndomains: [d]\n").expect("write");
+        fs::create_dir_all(root.join("d/models/staging")).expect("mkdir");
+        fs::write(root.join("d/domain.yaml"), "name: d\n").expect("write");
+        fs::write(root.join("d/models/a.sql"), "select 1 as x").expect("write");
+        std::os::unix::fs::symlink("user@host.1234", root.join("d/.#domain.yaml"))
+            .expect("symlink");
+        std::os::unix::fs::symlink("user@host.1234", root.join("d/models/staging/.#stg.sql"))
+            .expect("symlink");
+        // A link to a real model file is followed like the file itself.
+        std::os::unix::fs::symlink(root.join("d/models/a.sql"), root.join("d/models/b.sql"))
+            .expect("symlink");
+        let (change, paths) = load(root, &[]);
+        assert_eq!(
+            paths,
+            vec![
+                "mesh.yaml",
+                "d/domain.yaml",
+                "d/models/a.sql",
+                "d/models/b.sql"
+            ]
+        );
+        assert!(change.load_diagnostics.expect("set").is_empty());
+
+        // On a case-sensitive file system `Models/` is not `models/`: skipped
+        // silently, as any unknown directory.
+        if cfg!(target_os = "linux") {
+            fs::rename(root.join("d/models"), root.join("d/Models")).expect("rename");
+            let (change, paths) = load(root, &[]);
+            assert_eq!(paths, vec!["mesh.yaml", "d/domain.yaml"]);
+            assert!(change.load_diagnostics.expect("set").is_empty());
+        }
     }
 
     #[test]

@@ -171,7 +171,8 @@ impl Checker<'_, '_> {
                     for (j, expr) in row.iter_mut().enumerate() {
                         let typed = self.expr(expr, &cx);
                         branch.relation.columns.push(Column {
-                            name: format!("column{}", j + 1),
+                            // DuckDB's names for VALUES columns.
+                            name: format!("col{j}"),
                             ty: typed.ty,
                             nullable: typed.nullable,
                         });
