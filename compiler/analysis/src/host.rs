@@ -1,6 +1,6 @@
 //! The host owns the database, applies changes and answers questions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 
 use mesh_diagnostics::{Diagnostic, sort};
@@ -150,6 +150,19 @@ impl AnalysisHost {
         self.files.get(path).map(|f| f.text(&self.db).as_str())
     }
 
+    /// How many models the member domains have (without analyzing them).
+    pub fn model_count(&self) -> usize {
+        let db = &self.db;
+        member_domains(db)
+            .iter()
+            .map(|name| {
+                domain_scope(db, DomainId::new(db, name.clone()))
+                    .models
+                    .len()
+            })
+            .sum()
+    }
+
     /// Every model of every member domain.
     pub fn models(&self) -> Vec<ModelSummary> {
         let db = &self.db;
@@ -216,27 +229,24 @@ impl AnalysisHost {
         if threads < 2 {
             return Emitted::new();
         }
-        // Greedy balance by model count.
-        let mut buckets: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); threads];
+        // Largest domains first; each thread takes the next domain when it is
+        // done with one, so the threads finish close together.
         let mut by_size: Vec<(String, usize)> = domains
             .iter()
             .map(|(d, n)| (d.name(db).clone(), *n))
             .collect();
         by_size.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        for (name, size) in by_size {
-            if let Some(bucket) = buckets.iter_mut().min_by_key(|b| b.0) {
-                bucket.0 += size;
-                bucket.1.push(name);
-            }
-        }
+        let queue: Mutex<VecDeque<String>> =
+            Mutex::new(by_size.into_iter().map(|(name, _)| name).collect());
+        let next = || queue.lock().ok().and_then(|mut queue| queue.pop_front());
         std::thread::scope(|scope| {
-            let handles: Vec<_> = buckets
-                .into_iter()
-                .map(|(_, names)| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
                     let db = self.db.clone();
+                    let next = &next;
                     scope.spawn(move || {
                         let mut emitted = Vec::new();
-                        for name in names {
+                        while let Some(name) = next() {
                             let domain = DomainId::new(&db, name.clone());
                             let scope = domain_scope(&db, domain);
                             for (model, _) in scope.models.values() {

@@ -18,7 +18,7 @@ pub(crate) fn run(global: &GlobalArgs, format: DiagnosticFormat) -> Outcome {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
-    let models = session.host.models().len();
+    let models = session.host.model_count();
     session.progress(&format!(
         "checked {models} models in {:.0} ms: {errors} error{}, {warnings} warning{}",
         started.elapsed().as_secs_f64() * 1000.0,
