@@ -56,10 +56,12 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
 /// Reads the files in order, on a few threads: a large mesh has tens of
 /// thousands of small files, and each read is a few system calls.
 fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>> {
+    // Reading waits on the kernel (and on the disk when the page cache has
+    // dropped the files) more than it computes: more threads than cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    if threads == 1 || relatives.len() < 256 {
+        .max(8);
+    if relatives.len() < 256 {
         return relatives
             .iter()
             .map(|relative| read_text(&root.join(relative), relative))
