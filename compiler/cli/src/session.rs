@@ -90,6 +90,15 @@ impl Session {
     /// workspaces, fetched from the registry. What cannot be fetched becomes a
     /// diagnostic on mesh.lock.
     fn load_locked_products(&mut self) {
+        // A lock of a large mesh is big (130 KB at 10,000 models) and reading
+        // it here would delay the check; without the word `registry` (and no
+        // escapes that could spell it) it names no registry product.
+        if let Some(text) = self.host.file_text("mesh.lock")
+            && !text.contains("registry")
+            && !text.contains('\\')
+        {
+            return;
+        }
         let Some(lock) = self.host.written_lock() else {
             return;
         };
