@@ -217,24 +217,23 @@ impl AnalysisHost {
     /// its analysis, from the tree the analysis used, and returned.
     fn analyze_in_parallel(&self, emit: Option<Target>) -> Emitted {
         let db = &self.db;
-        let domains: Vec<(DomainId<'_>, usize)> = member_domains(db)
+        // Sizes from the file index: the domains' scopes (configuration and
+        // sources to parse) are built on the worker threads.
+        let index = mesh_sema::file_index(db);
+        let mut by_size: Vec<(String, usize)> = member_domains(db)
             .iter()
             .map(|d| {
-                let domain = DomainId::new(db, d.clone());
-                (domain, domain_scope(db, domain).models.len())
+                let models = index.directories.get(d).map_or(0, |f| f.models.len());
+                (d.clone(), models)
             })
             .collect();
-        let total: usize = domains.iter().map(|(_, n)| n).sum();
-        let threads = worker_threads(total).min(domains.len());
+        let total: usize = by_size.iter().map(|(_, n)| n).sum();
+        let threads = worker_threads(total).min(by_size.len());
         if threads < 2 {
             return Emitted::new();
         }
         // Largest domains first; each thread takes the next domain when it is
         // done with one, so the threads finish close together.
-        let mut by_size: Vec<(String, usize)> = domains
-            .iter()
-            .map(|(d, n)| (d.name(db).clone(), *n))
-            .collect();
         by_size.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let queue: Mutex<VecDeque<String>> =
             Mutex::new(by_size.into_iter().map(|(name, _)| name).collect());

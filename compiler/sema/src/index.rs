@@ -44,6 +44,19 @@ pub fn external_contract_path(domain: &str, product: &str) -> String {
 
 const EXTERNAL_PREFIX: &str = "registry:";
 
+/// The files of directory `dir`, allocating its name only the first time.
+fn directory<'i>(index: &'i mut FileIndex, dir: &str) -> &'i mut DomainFiles {
+    if !index.directories.contains_key(dir) {
+        index
+            .directories
+            .insert(dir.to_string(), DomainFiles::default());
+    }
+    index
+        .directories
+        .get_mut(dir)
+        .unwrap_or_else(|| unreachable!("inserted above"))
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn file_index(db: &dyn Db) -> FileIndex {
     let mut index = FileIndex::default();
@@ -65,40 +78,18 @@ pub fn file_index(db: &dyn Db) -> FileIndex {
         match parts.as_slice() {
             ["mesh.yaml"] => index.mesh_yaml = Some(file),
             ["mesh.lock"] => index.lock = Some(file),
-            [dir, "domain.yaml"] => {
-                index
-                    .directories
-                    .entry(dir.to_string())
-                    .or_default()
-                    .domain_yaml = Some(file)
-            }
-            [dir, "sources.yaml"] => {
-                index
-                    .directories
-                    .entry(dir.to_string())
-                    .or_default()
-                    .sources_yaml = Some(file)
-            }
+            [dir, "domain.yaml"] => directory(&mut index, dir).domain_yaml = Some(file),
+            [dir, "sources.yaml"] => directory(&mut index, dir).sources_yaml = Some(file),
             [dir, "models", name] if name.ends_with(".sql") => {
                 let stem = name.trim_end_matches(".sql").to_string();
-                index
-                    .directories
-                    .entry(dir.to_string())
-                    .or_default()
-                    .models
-                    .insert(stem, file);
+                directory(&mut index, dir).models.insert(stem, file);
             }
             [dir, "contracts", name] if name.ends_with(".yaml") || name.ends_with(".yml") => {
                 let stem = name
                     .trim_end_matches(".yaml")
                     .trim_end_matches(".yml")
                     .to_string();
-                index
-                    .directories
-                    .entry(dir.to_string())
-                    .or_default()
-                    .contracts
-                    .insert(stem, file);
+                directory(&mut index, dir).contracts.insert(stem, file);
             }
             _ => index.stray.push(file),
         }
@@ -213,11 +204,8 @@ pub struct DomainScope {
 pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope {
     let name = domain.name(db).clone();
     let member = member_domains(db).contains(&name);
-    let files = file_index(db)
-        .directories
-        .get(&name)
-        .cloned()
-        .unwrap_or_default();
+    let no_files = DomainFiles::default();
+    let files = file_index(db).directories.get(&name).unwrap_or(&no_files);
     let config = files
         .domain_yaml
         .and_then(|f| parse_domain_file(db, f).0.clone());
