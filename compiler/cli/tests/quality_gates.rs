@@ -14,6 +14,17 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Runs `meshc test` with `args`, asserts its exit code and returns its
+/// stdout and stderr.
+fn meshc_test(workspace: &Path, args: &[&str], code: i32) -> (String, String) {
+    let mut all = vec!["test"];
+    all.extend_from_slice(args);
+    let test = meshc(workspace, &all);
+    let (stdout, stderr) = (text(&test.stdout), text(&test.stderr));
+    assert_eq!(test.status.code(), Some(code), "{stdout}{stderr}");
+    (stdout, stderr)
+}
+
 /// The result of node `id` in target/run_results.json.
 fn node(workspace: &Path, id: &str) -> serde_json::Value {
     let results: serde_json::Value = serde_json::from_str(
@@ -71,14 +82,7 @@ fn every_example_rule_passes_on_the_example_data() {
         "private models have no rules"
     );
 
-    let test = meshc(workspace, &["test"]);
-    let stdout = text(&test.stdout);
-    assert_eq!(
-        test.status.code(),
-        Some(0),
-        "{stdout}{}",
-        text(&test.stderr)
-    );
+    let (stdout, stderr) = meshc_test(workspace, &[], 0);
     assert_eq!(
         stdout.lines().filter(|l| l.ends_with(" pass")).count(),
         26,
@@ -91,11 +95,10 @@ fn every_example_rule_passes_on_the_example_data() {
         "{stdout}"
     );
     assert!(
-        text(&test.stderr).contains(
+        stderr.contains(
             "26 rules on 5 products in target/jaffle_mesh.duckdb: 26 passed, 0 failed, 0 warnings"
         ),
-        "{}",
-        text(&test.stderr)
+        "{stderr}"
     );
 }
 
@@ -185,21 +188,10 @@ fn a_failed_rule_marks_the_product_invalid_skips_its_consumers_and_keeps_its_dat
 
     // On the served data, dim_customers lacks the new customer of its
     // upstream: `meshc test` fails and shows that customer.
-    let test = meshc(
+    let (stdout, _) = meshc_test(
         workspace,
-        &[
-            "test",
-            "--select",
-            "insights.dim_customers",
-            "--show-failures",
-        ],
-    );
-    let stdout = text(&test.stdout);
-    assert_eq!(
-        test.status.code(),
-        Some(1),
-        "{stdout}{}",
-        text(&test.stderr)
+        &["--select", "insights.dim_customers", "--show-failures"],
+        1,
     );
     assert!(
         stdout.contains("insights.dim_customers  no_customer_lost"),
@@ -299,16 +291,10 @@ fn an_invalid_staging_product_skips_its_consumers_in_another_domain() {
         expected("dim_customers.csv")
     );
 
-    let test = meshc(
+    let (stdout, _) = meshc_test(
         workspace,
-        &["test", "-s", "customers.stg_customers", "--show-failures"],
-    );
-    let stdout = text(&test.stdout);
-    assert_eq!(
-        test.status.code(),
-        Some(1),
-        "{stdout}{}",
-        text(&test.stderr)
+        &["-s", "customers.stg_customers", "--show-failures"],
+        1,
     );
     assert!(
         stdout.contains(
