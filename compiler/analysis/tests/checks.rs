@@ -4,7 +4,7 @@
 
 mod common;
 
-use mesh_analysis::{CHECKED_RELATION, Change, Code, PlanError, Target, parse_selector};
+use mesh_analysis::{CHECKED_RELATION, Code, PlanError, Target, parse_selector};
 
 fn summary(host: &mesh_analysis::AnalysisHost, selectors: &[&str]) -> String {
     let selectors: Vec<_> = selectors
@@ -95,16 +95,12 @@ fn published_products_carry_their_checks_and_read_products_built_first() {
 fn a_check_reading_a_consumer_adds_no_cycle() {
     let mut host = common::jaffle();
     let path = "orders/contracts/stg_orders.yaml";
-    let text = host.file_text(path).expect("contract").to_string();
-    let edited = text.replacen(
+    common::replace_in(
+        &mut host,
+        path,
         "        description: Customer who placed the order; a customer_id of customers.stg_customers.\n",
         "        description: Customer who placed the order; a customer_id of customers.stg_customers.\n        relationships:\n          - type: foreignKey\n            to: ../../insights/contracts/dim_customers.yaml#/schema/dim_customers/properties/customer_id\n",
-        1,
     );
-    assert_ne!(edited, text);
-    let mut change = Change::default();
-    change.set_file(path, edited);
-    host.apply_change(change);
     let plan = host.plan(Target::DuckDb, &[]).expect("plan");
     let stg = plan
         .models
@@ -125,16 +121,12 @@ fn a_check_reading_a_consumer_adds_no_cycle() {
 fn a_rule_that_cannot_be_emitted_is_a_diagnostic_at_the_rule() {
     let mut host = common::jaffle();
     let path = "orders/contracts/stg_orders.yaml";
-    let text = host.file_text(path).expect("contract").to_string();
-    let edited = text.replacen(
+    let edited = common::replace_in(
+        &mut host,
+        path,
         "properties: [customer_id, order_date]",
         "properties: [customer_id, ordered_on]",
-        1,
     );
-    assert_ne!(edited, text);
-    let mut change = Change::default();
-    change.set_file(path, edited.clone());
-    host.apply_change(change);
     let Err(PlanError::Diagnostics(diagnostics)) = host.plan(Target::DuckDb, &[]) else {
         panic!("the plan must fail");
     };

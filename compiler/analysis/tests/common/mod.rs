@@ -16,6 +16,19 @@ pub(crate) fn jaffle() -> AnalysisHost {
     host
 }
 
+/// Replaces the first `from` in the file at `path` with `to`, applies the
+/// edit and returns the new text. Panics if `from` is not in the file.
+#[allow(dead_code)] // Not every test binary that includes this module edits files.
+pub(crate) fn replace_in(host: &mut AnalysisHost, path: &str, from: &str, to: &str) -> String {
+    let text = host.file_text(path).expect("file exists").to_string();
+    let edited = text.replacen(from, to, 1);
+    assert_ne!(edited, text, "`{from}` is not in {path}");
+    let mut change = Change::default();
+    change.set_file(path, edited.clone());
+    host.apply_change(change);
+    edited
+}
+
 fn walk(root: &Path, dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).expect("readable example") {
