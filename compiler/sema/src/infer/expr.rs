@@ -316,8 +316,7 @@ impl Checker<'_, '_> {
                         Typed::new(SqlType::Boolean, nullable)
                     }
                     InTarget::Subquery(query) => {
-                        self.anonymous_output = true;
-                        let output = self.query(query, Some(cx.scope));
+                        let output = self.query(query, Some(cx.scope), true);
                         match output.relation.columns.as_slice() {
                             [column] => {
                                 self.expect_comparable(
@@ -420,13 +419,11 @@ impl Checker<'_, '_> {
             }
             Expr::Case { .. } => self.case(expr, cx, range),
             Expr::Exists { subquery, .. } => {
-                self.anonymous_output = true;
-                self.query(subquery, Some(cx.scope));
+                self.query(subquery, Some(cx.scope), true);
                 Typed::not_null(SqlType::Boolean)
             }
             Expr::Subquery(query) => {
-                self.anonymous_output = true;
-                let output = self.query(query, Some(cx.scope));
+                let output = self.query(query, Some(cx.scope), true);
                 match output.relation.columns.as_slice() {
                     [column] => Typed::new(column.ty, true),
                     columns => {

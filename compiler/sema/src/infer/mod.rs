@@ -73,9 +73,8 @@ pub fn infer_model<'db>(
         dependencies: Vec::new(),
         product_uses: Vec::new(),
         ctes: Vec::new(),
-        anonymous_output: false,
     };
-    let output = checker.query(query, None);
+    let output = checker.query(query, None, false);
     Inferred {
         relation: output.relation,
         column_ranges: output.ranges,
@@ -107,10 +106,6 @@ pub(crate) struct Checker<'a, 'db> {
     /// CTEs visible at this point, innermost last (lower-cased name).
     /// CTEs in scope; `None` for one whose columns are unknown (already reported).
     ctes: Vec<(String, Option<Relation>)>,
-    /// The query about to be checked is a scalar, EXISTS or IN subquery, read
-    /// by position, so its output columns need no names. Set right before
-    /// [`Checker::query`], which takes it at once.
-    anonymous_output: bool,
 }
 
 impl Checker<'_, '_> {

@@ -23,9 +23,15 @@ use crate::relation::{Column, Relation};
 use crate::types::unify;
 
 impl Checker<'_, '_> {
-    pub(crate) fn query(&mut self, query: &mut Query, outer: Option<&Scope<'_>>) -> Output {
+    /// `anonymous`: the output columns need no names (a scalar, EXISTS or IN
+    /// subquery, read by position).
+    pub(crate) fn query(
+        &mut self,
+        query: &mut Query,
+        outer: Option<&Scope<'_>>,
+        anonymous: bool,
+    ) -> Output {
         let cte_depth = self.ctes.len();
-        let anonymous = std::mem::take(&mut self.anonymous_output);
         if let Some(with) = &mut query.with {
             if with.recursive {
                 let range = self.range(with.with_token.0.span);
@@ -37,7 +43,7 @@ impl Checker<'_, '_> {
                 }
             }
             for cte in &mut with.cte_tables {
-                let mut output = self.query(&mut cte.query, outer);
+                let mut output = self.query(&mut cte.query, outer, false);
                 if with.recursive {
                     continue;
                 }
@@ -145,8 +151,7 @@ impl Checker<'_, '_> {
         match body {
             SetExpr::Select(select) => self.select(select, outer, order_by, anonymous),
             SetExpr::Query(query) => {
-                self.anonymous_output = anonymous;
-                let output = self.query(query, outer);
+                let output = self.query(query, outer, anonymous);
                 self.order_by_output(order_by, &output);
                 output
             }
@@ -766,7 +771,7 @@ impl Checker<'_, '_> {
                 alias,
                 ..
             } => {
-                let mut output = self.query(subquery, outer);
+                let mut output = self.query(subquery, outer, false);
                 let mut qualifier = String::new();
                 let mut opaque = false;
                 if let Some(alias) = alias {
