@@ -53,7 +53,7 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
     (change, paths)
 }
 
-/// Reads the files in order, on a few threads: a large mesh has tens of
+/// Reads the files in order, on several threads: a large mesh has tens of
 /// thousands of small files, and each read is a few system calls.
 fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>> {
     // Reading waits on the kernel (and on the disk when the page cache has
@@ -61,34 +61,23 @@ fn read_all(root: &Path, relatives: &[String]) -> Vec<Result<String, Diagnostic>
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(8);
-    if relatives.len() < 256 {
-        return relatives
-            .iter()
+    let read = |part: &[String]| -> Vec<Result<String, Diagnostic>> {
+        part.iter()
             .map(|relative| read_text(&root.join(relative), relative))
-            .collect();
+            .collect()
+    };
+    if relatives.len() < 256 {
+        return read(relatives);
     }
     let chunk = relatives.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = relatives
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|relative| read_text(&root.join(relative), relative))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| (part, scope.spawn(move || read(part))))
             .collect();
         handles
             .into_iter()
-            .zip(relatives.chunks(chunk))
-            .flat_map(|(handle, part)| {
-                handle.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|relative| read_text(&root.join(relative), relative))
-                        .collect()
-                })
-            })
+            .flat_map(|(part, handle)| handle.join().unwrap_or_else(|_| read(part)))
             .collect()
     })
 }
