@@ -234,8 +234,7 @@ LIMIT 20;
 
 -- insights.fct_orders: amount_is_sum_of_methods (Error, = 0 Rows)
 SELECT CAST((
-SELECT COUNT(*) FROM {relation}
-WHERE amount <> credit_card_amount + coupon_amount + bank_transfer_amount + gift_card_amount
+SELECT COUNT(*) FROM {relation} WHERE amount <> credit_card_amount + coupon_amount + bank_transfer_amount + gift_card_amount
 ) AS DOUBLE) AS "value";
 
 -- insights.fct_orders: order_id_not_null (Error, = 0 Rows)

@@ -4,7 +4,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
-use mesh_emit::{CheckedProduct, Target, emit_model, emit_rule};
+use mesh_emit::{
+    CheckedProduct, RuleContext, Target, check_rule_reads, emit_model, emit_rule, lower_rule_query,
+    sql_rule,
+};
 use mesh_sema::{
     Db, DomainId, ModelId, NodeId, SourceFile, analyze_model, domain_scope, mesh_graph,
     parse_contract_file,
@@ -279,8 +282,11 @@ impl AnalysisHost {
 }
 
 /// The checks of the product `id` from its contract `file`, and the other
-/// products they read (`domain.product`); a rule that cannot be emitted is a
-/// MESH1008 diagnostic at the rule.
+/// products they read (`domain.product`). Every rule is checked as a query
+/// of the product's domain: a `type: sql` rule's query is type-checked with a
+/// model's names and access rules, and the products record-loss and
+/// relationship rules read must be readable by the domain and have the key
+/// columns. What does not check or cannot be emitted is a diagnostic.
 fn planned_checks(
     db: &dyn Db,
     file: SourceFile,
@@ -288,6 +294,10 @@ fn planned_checks(
     target: Target,
 ) -> Result<(Vec<PlannedCheck>, Vec<String>), Vec<Diagnostic>> {
     let Some(contract) = parse_contract_file(db, file).0.as_ref() else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Some(model) = product_model(db, id) else {
+        // A contract without a model is reported by the domain check.
         return Ok((Vec::new(), Vec::new()));
     };
     let product = CheckedProduct {
@@ -299,7 +309,53 @@ fn planned_checks(
     let mut reads = Vec::new();
     let mut diagnostics = Vec::new();
     for rule in &contract.quality {
-        match emit_rule(rule, &product, target, FAILING_ROWS) {
+        let context = RuleContext {
+            product: model,
+            file: file.path(db),
+            rule: &rule.name,
+        };
+        let emitted = match &rule.metric {
+            Metric::Sql { query, column } => {
+                let lowered = lower_rule_query(
+                    db,
+                    context,
+                    query,
+                    column.as_deref(),
+                    Some(target),
+                    CHECKED_RELATION,
+                );
+                reads.extend(lowered.reads);
+                let clean = !lowered.diagnostics.iter().any(Diagnostic::is_error);
+                diagnostics.extend(lowered.diagnostics);
+                match lowered.sql {
+                    Some(sql) => Ok(sql_rule(&sql, target)),
+                    None if clean => Err(format!("rule `{}` could not be emitted", rule.name)),
+                    None => continue,
+                }
+            }
+            Metric::Relationship { .. } | Metric::RecordLoss { .. } => {
+                let (read, columns): (&String, Vec<&str>) = match &rule.metric {
+                    Metric::Relationship {
+                        to_product,
+                        to_column,
+                        ..
+                    } => (to_product, vec![to_column.as_str()]),
+                    Metric::RecordLoss { upstream, columns } => {
+                        (upstream, columns.iter().map(String::as_str).collect())
+                    }
+                    _ => continue,
+                };
+                let found = check_rule_reads(db, context, read, &columns, rule.range);
+                reads.push(read.clone());
+                if !found.is_empty() {
+                    diagnostics.extend(found);
+                    continue;
+                }
+                emit_rule(rule, &product, target, FAILING_ROWS)
+            }
+            _ => emit_rule(rule, &product, target, FAILING_ROWS),
+        };
+        match emitted {
             Ok(sql) => checks.push(PlannedCheck {
                 name: rule.name.clone(),
                 severity: rule.severity,
@@ -319,23 +375,29 @@ fn planned_checks(
                 .with_help("see docs/contracts-odcs.md for the rules meshc runs"),
             ),
         }
-        match &rule.metric {
-            Metric::Relationship { to_product, .. } => reads.push(to_product.clone()),
-            Metric::RecordLoss { upstream, .. } => reads.push(upstream.clone()),
-            _ => {}
-        }
     }
-    if diagnostics.is_empty() {
-        Ok((checks, reads))
-    } else {
+    reads.sort();
+    reads.dedup();
+    if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
+    } else {
+        Ok((checks, reads))
     }
 }
 
-/// The rules of contract `file` (of product `id`) that cannot be emitted,
-/// as MESH1008 diagnostics, so `meshc check` reports them before a run.
-/// MESH1008 for the rules of one contract file (`<domain>/contracts/<product>.yaml`)
-/// that cannot be compiled. Tracked, so a check reuses it until the contract changes.
+/// The model of product `id` (`domain.product`), if the domain has one.
+fn product_model<'db>(db: &'db dyn Db, id: &str) -> Option<ModelId<'db>> {
+    let (domain, product) = id.split_once('.')?;
+    let domain = DomainId::new(db, domain.to_string());
+    let (name, _) = domain_scope(db, domain)
+        .models
+        .get(&product.to_ascii_lowercase())?;
+    Some(ModelId::new(db, domain, name.clone()))
+}
+
+/// The diagnostics of the rules of one contract file
+/// (`<domain>/contracts/<product>.yaml`), so `meshc check` reports them
+/// before a run. Tracked, so a check reuses it until an input changes.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn rule_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let path = file.path(db);

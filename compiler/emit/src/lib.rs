@@ -8,6 +8,7 @@
 
 mod duckdb;
 mod quality;
+mod rule;
 
 use std::fmt;
 
@@ -15,7 +16,8 @@ use mesh_diagnostics::Diagnostic;
 use mesh_sema::{Db, Lowering, ModelId, domain_scope, infer_model, parse_model_file};
 
 pub use duckdb::{DuckDb, type_name as duckdb_type_name};
-pub use quality::{CheckedProduct, RuleSql, emit_rule};
+pub use quality::{CheckedProduct, RuleSql, emit_rule, sql_rule};
+pub use rule::{LoweredRule, RuleContext, check_rule_reads, lower_rule_query};
 
 /// A target engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

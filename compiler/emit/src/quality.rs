@@ -60,6 +60,19 @@ pub fn emit_rule(
     builder.emit()
 }
 
+/// The value query of a `type: sql` rule from its query as lowered for
+/// `target` by [`crate::lower_rule_query`] (one query meshc printed from its
+/// syntax tree, returning one number).
+pub fn sql_rule(lowered_query: &str, target: Target) -> RuleSql {
+    RuleSql {
+        value: format!(
+            "SELECT {} AS \"value\"",
+            dialect(target).double(&format!("(\n{lowered_query}\n)"))
+        ),
+        failing_rows: None,
+    }
+}
+
 /// What differs between targets in the rule SQL.
 pub(crate) trait QualityDialect {
     /// A quoted identifier.
@@ -217,28 +230,10 @@ impl Builder<'_> {
                     failing_rows: None,
                 })
             }
-            Metric::Sql { query, column } => {
-                let mut query = query
-                    .trim()
-                    .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
-                    .replace("{object}", self.product.relation);
-                if query.contains("{property}") {
-                    let Some(column) = column else {
-                        return Err(format!(
-                            "rule `{}`: `{{property}}` names the column a rule is attached to, but this rule is on the whole product",
-                            self.rule.name
-                        ));
-                    };
-                    query = query.replace("{property}", &self.dialect.ident(column));
-                }
-                Ok(RuleSql {
-                    value: format!(
-                        "SELECT {} AS \"value\"",
-                        self.dialect.double(&format!("(\n{query}\n)"))
-                    ),
-                    failing_rows: None,
-                })
-            }
+            Metric::Sql { .. } => Err(format!(
+                "rule `{}`: a `type: sql` rule is checked and lowered by `lower_rule_query`",
+                self.rule.name
+            )),
         }
     }
 
@@ -553,30 +548,13 @@ mod tests {
             WHERE "checked"."parent_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "d"."p__new" AS "referenced" WHERE "referenced"."id" = "checked"."parent_id")
             LIMIT 5"#]]
         .assert_eq(&sql.failing_rows.unwrap());
-        let sql = emit(
-            Metric::Sql {
-                query: "select count(*) from {object} where id < 0; -- negative\n".into(),
-                column: None,
-            },
-            Unit::Rows,
-        )
-        .unwrap();
+        let sql = sql_rule(
+            r#"SELECT count(*) FROM "d"."p__new" WHERE "amount" < 0"#,
+            Target::DuckDb,
+        );
         expect![[r#"
             SELECT CAST((
-            select count(*) from "d"."p__new" where id < 0; -- negative
-            ) AS DOUBLE) AS "value""#]]
-        .assert_eq(&sql.value);
-        let sql = emit(
-            Metric::Sql {
-                query: "select count(*) from {object} where {property} < 0".into(),
-                column: Some("amount".into()),
-            },
-            Unit::Rows,
-        )
-        .unwrap();
-        expect![[r#"
-            SELECT CAST((
-            select count(*) from "d"."p__new" where "amount" < 0
+            SELECT count(*) FROM "d"."p__new" WHERE "amount" < 0
             ) AS DOUBLE) AS "value""#]]
         .assert_eq(&sql.value);
     }
@@ -592,13 +570,6 @@ mod tests {
             ),
             emit(Metric::RowCount, Unit::Percent),
             emit(
-                Metric::Sql {
-                    query: "select count(*) from {object} where {property} < 0".into(),
-                    column: None,
-                },
-                Unit::Rows,
-            ),
-            emit(
                 Metric::RecordLoss {
                     upstream: "nodomain".into(),
                     columns: vec!["id".into()],
@@ -612,7 +583,6 @@ mod tests {
         expect![[r#"
             rule `r` names column `nope`, which the contract of d.p does not declare
             rule `r`: `unit: percent` has no meaning for rowCount
-            rule `r`: `{property}` names the column a rule is attached to, but this rule is on the whole product
             rule `r` names product `nodomain`; write DOMAIN.PRODUCT"#]]
         .assert_eq(&errors.join("\n"));
     }

@@ -33,7 +33,7 @@ pub use index::{
     external_contract_path, external_domains, file_index, member_domains, mesh_config,
     parse_contract_file, parse_model_file, published_product,
 };
-pub use infer::{Dependency, Inferred, ProductUse, infer_model};
+pub use infer::{Dependency, Inferred, ProductUse, infer_model, infer_rule};
 pub use lock::{consumed_products, lock_diagnostics, required_lock, workspace_lock};
 pub use lower::{Lowering, NoLowering, RelationTarget};
 pub use model::{ModelAnalysis, analyze_model, model_signature};

@@ -9,6 +9,7 @@ use marked_yaml::Spanned as Marked;
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use serde::Deserialize;
 
+use crate::rule_sql::EmbeddedSql;
 use crate::yaml::{Positions, Spanned};
 
 /// How bad a failed rule is: an `Error` marks the product INVALID.
@@ -48,7 +49,7 @@ pub enum Metric {
     /// A SQL query returning one number; `{object}` is the product,
     /// `{property}` the column the rule is attached to (`column`, when it is).
     Sql {
-        query: String,
+        query: EmbeddedSql,
         column: Option<String>,
     },
 }
@@ -145,7 +146,7 @@ pub(crate) struct RawRule {
     #[serde(default)]
     arguments: Option<RawArguments>,
     #[serde(default)]
-    query: Option<String>,
+    query: Option<Marked<String>>,
     #[serde(default)]
     unit: Option<String>,
     #[serde(default)]
@@ -313,10 +314,17 @@ impl RuleReader<'_> {
             .map(|m| m.as_str().to_string());
         let metric = match (body.kind.as_deref(), metric_name.as_deref()) {
             (Some("sql"), _) => match &body.query {
-                Some(query) => Metric::Sql {
-                    query: query.clone(),
-                    column: column.map(str::to_string),
-                },
+                Some(query) => {
+                    let spanned = self.positions.spanned(query);
+                    Metric::Sql {
+                        query: EmbeddedSql::new(
+                            spanned.value,
+                            spanned.range,
+                            self.positions.text(),
+                        ),
+                        column: column.map(str::to_string),
+                    }
+                }
                 None => {
                     self.error(
                         range,

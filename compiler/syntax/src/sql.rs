@@ -95,12 +95,7 @@ fn single_query(
             if range.is_empty() {
                 range = statement_text_range(text);
             }
-            let keyword = other
-                .to_string()
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_uppercase();
+            let keyword = statement_keyword(&other);
             diagnostics.push(
                 Diagnostic::new(
                     Code::NotAQuery,
@@ -115,6 +110,16 @@ fn single_query(
             None
         }
     }
+}
+
+/// The first keyword of a statement (`DROP`, `COPY`), for messages.
+pub(crate) fn statement_keyword(statement: &Statement) -> String {
+    statement
+        .to_string()
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
 }
 
 /// The range of the text without leading/trailing blanks and a final `;`,

@@ -34,6 +34,11 @@ impl<'a> Positions<'a> {
         }
     }
 
+    /// The whole text of the file.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     fn offset(&self, marker: &Marker) -> u32 {
         self.index
             .offset(self.text, marker.line() as u64, marker.column() as u64)

@@ -59,6 +59,37 @@ pub fn infer_model<'db>(
     query: &mut Query,
     lowering: &mut dyn Lowering,
 ) -> Inferred {
+    infer(db, model, file, text, line_index, query, lowering, false)
+}
+
+/// Infers the query of a quality rule of `product`'s contract: mesh SQL read
+/// with the names, access rules and function library of a model of the
+/// product's domain (the product itself is `{object}`). Its columns need no
+/// names. Positions are relative to `text`, the rule's query.
+#[allow(clippy::too_many_arguments)]
+pub fn infer_rule<'db>(
+    db: &'db dyn Db,
+    product: ModelId<'db>,
+    file: &Arc<str>,
+    text: &str,
+    line_index: &LineIndex,
+    query: &mut Query,
+    lowering: &mut dyn Lowering,
+) -> Inferred {
+    infer(db, product, file, text, line_index, query, lowering, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn infer<'db>(
+    db: &'db dyn Db,
+    model: ModelId<'db>,
+    file: &Arc<str>,
+    text: &str,
+    line_index: &LineIndex,
+    query: &mut Query,
+    lowering: &mut dyn Lowering,
+    anonymous: bool,
+) -> Inferred {
     let domain = model.domain(db);
     let mut checker = Checker {
         db,
@@ -74,7 +105,7 @@ pub fn infer_model<'db>(
         product_uses: Vec::new(),
         ctes: Vec::new(),
     };
-    let output = checker.query(query, None, false);
+    let output = checker.query(query, None, anonymous);
     Inferred {
         relation: output.relation,
         column_ranges: output.ranges,
