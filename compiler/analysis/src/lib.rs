@@ -4,12 +4,14 @@
 //! Callers never see salsa types. Files enter as `(path, text)` through
 //! [`Change`]; results come back as [`Diagnostic`]s, [`BuildPlan`]s and SQL text.
 
+mod adhoc;
 mod contracts;
 mod db;
 mod host;
 mod plan;
 mod select;
 
+pub use adhoc::{ADHOC_FILE, adhoc_query_sql};
 pub use contracts::{
     ExternalDependency, ProductColumnUse, WorkspaceContract, parse_external_contract,
 };

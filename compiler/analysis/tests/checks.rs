@@ -101,6 +101,17 @@ fn a_check_reading_a_consumer_adds_no_cycle() {
         "        description: Customer who placed the order; a customer_id of customers.stg_customers.\n",
         "        description: Customer who placed the order; a customer_id of customers.stg_customers.\n        relationships:\n          - type: foreignKey\n            to: ../../insights/contracts/dim_customers.yaml#/schema/dim_customers/properties/customer_id\n",
     );
+    // Reading another domain's product, even in a rule, needs the dependency.
+    let Err(PlanError::Diagnostics(undeclared)) = host.plan(Target::DuckDb, &[]) else {
+        panic!("a rule reading an undeclared dependency must not plan");
+    };
+    assert_eq!(undeclared[0].code, Code::UndeclaredDependency);
+    common::replace_in(
+        &mut host,
+        "orders/domain.yaml",
+        "materialization: view",
+        "dependencies:\n  insights: \"^1.0\"\nmaterialization: view",
+    );
     let plan = host.plan(Target::DuckDb, &[]).expect("plan");
     let stg = plan
         .models

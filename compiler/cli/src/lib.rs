@@ -108,6 +108,11 @@ pub enum Command {
         sql: String,
         #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
         format: QueryFormat,
+        /// Print at most N rows (default: 1000 for the table format, all for
+        /// CSV and JSON; 0 = all). Rows are streamed, never all held in memory
+        /// except for the table.
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
     },
     /// Create a new workspace: mesh.yaml and a README.
     Init {
@@ -250,7 +255,7 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),
         Command::Test(args) => gates::test(&cli.global, args),
-        Command::Query { sql, format } => query::run(&cli.global, sql, *format),
+        Command::Query { sql, format, limit } => query::run(&cli.global, sql, *format, *limit),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),
         Command::New(NewCommand::Product { name, domain }) => {

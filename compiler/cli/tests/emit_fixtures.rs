@@ -84,7 +84,7 @@ fn materialized_types_are_the_inferred_types() {
             .expect("a database file");
         let mut mismatches = Vec::new();
         for model in &plan.models {
-            let described = mesh_engine::query(
+            let described = mesh_engine::query_all(
                 &database,
                 &format!(
                     "SELECT column_name, data_type FROM information_schema.columns \

@@ -51,6 +51,7 @@ pub(crate) fn run_checks(
 fn run_check(conn: &Connection, check: &Check, relation: &str) -> CheckResult {
     let statement = check.sql.replace(CHECKED_RELATION, relation);
     let measured = catch_unwind(AssertUnwindSafe(|| {
+        crate::statement::one_statement(&statement)?;
         conn.query_row(&statement, [], |row| row.get::<_, Value>(0))
             .map_err(|error| sql::error_summary(&error))
     }))

@@ -18,6 +18,7 @@
 //! - `check`: quality checks, during a run and against an existing database.
 //! - `sql`: quoting, catalog lookups and atomic swaps.
 //! - `query` and `cell`: read-only queries and their values.
+//! - `statement`: the guard that lets exactly one statement through per call.
 
 mod cell;
 mod check;
@@ -30,6 +31,7 @@ mod results;
 mod run;
 mod source;
 mod sql;
+mod statement;
 
 pub use cell::Cell;
 pub use check::{ModelTest, test};
@@ -37,6 +39,6 @@ pub use plan::{
     CHECKED_RELATION, Check, CheckSeverity, CheckUnit, Materialization, ModelNode, RunPlan,
     SourceColumn, SourceFormat, SourceLoad, Threshold,
 };
-pub use query::{QueryResult, query};
+pub use query::{QueryResult, RowSink, query, query_all};
 pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
 pub use run::run;

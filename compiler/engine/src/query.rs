@@ -20,15 +20,49 @@ pub struct QueryResult {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Runs one SQL statement on `database`, opened read-only.
-pub fn query(database: &Path, sql: &str) -> Result<QueryResult, String> {
+/// Receives a query's result as it is read.
+pub trait RowSink {
+    /// The column names, once, before any row.
+    fn columns(&mut self, names: &[String]);
+    /// One row; `false` stops reading (the rest is never fetched).
+    fn row(&mut self, cells: Vec<Cell>) -> bool;
+}
+
+impl RowSink for QueryResult {
+    fn columns(&mut self, names: &[String]) {
+        self.columns = names.to_vec();
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> bool {
+        self.rows.push(cells);
+        true
+    }
+}
+
+/// Runs one query on `database`, opened read-only without file or network
+/// access, handing each row to `sink` as it is read; returns how many rows
+/// were handed over. `sql` must be exactly one statement (it is refused
+/// otherwise, before anything runs).
+pub fn query(database: &Path, sql: &str, sink: &mut dyn RowSink) -> Result<u64, String> {
     let conn = open_read_only(database)?;
     // The DuckDB bindings panic on some unusual result types; contain that.
-    catch_unwind(AssertUnwindSafe(|| collect(&conn, sql)))
+    catch_unwind(AssertUnwindSafe(|| stream(&conn, sql, sink)))
         .unwrap_or_else(|_| Err("internal error: the result could not be read".to_owned()))
 }
 
+/// [`query`], every row kept in memory (for results known to be small).
+pub fn query_all(database: &Path, sql: &str) -> Result<QueryResult, String> {
+    let mut result = QueryResult {
+        columns: Vec::new(),
+        rows: Vec::new(),
+    };
+    query(database, sql, &mut result)?;
+    Ok(result)
+}
+
 /// Opens the database of earlier runs read-only; a missing file is an error.
+/// Queries on it cannot read or write files or URLs, install or load
+/// extensions, or change these settings.
 pub(crate) fn open_read_only(database: &Path) -> Result<Connection, String> {
     if !database.is_file() {
         return Err(format!(
@@ -38,6 +72,10 @@ pub(crate) fn open_read_only(database: &Path) -> Result<Connection, String> {
     }
     let config = Config::default()
         .access_mode(AccessMode::ReadOnly)
+        .and_then(|c| c.enable_external_access(false))
+        .and_then(|c| c.with("autoinstall_known_extensions", "false"))
+        .and_then(|c| c.with("autoload_known_extensions", "false"))
+        .and_then(|c| c.with("lock_configuration", "true"))
         .map_err(|error| sql::error_summary(&error))?;
     Connection::open_with_flags(database, config).map_err(|error| {
         format!(
@@ -48,8 +86,20 @@ pub(crate) fn open_read_only(database: &Path) -> Result<Connection, String> {
     })
 }
 
-/// The columns and rows of one statement.
+/// The columns and rows of one statement, all in memory (for small results:
+/// the failing rows of a check).
 pub(crate) fn collect(conn: &Connection, sql: &str) -> Result<QueryResult, String> {
+    let mut result = QueryResult {
+        columns: Vec::new(),
+        rows: Vec::new(),
+    };
+    stream(conn, sql, &mut result)?;
+    Ok(result)
+}
+
+/// Runs exactly one statement and hands its rows to `sink`.
+fn stream(conn: &Connection, sql: &str, sink: &mut dyn RowSink) -> Result<u64, String> {
+    crate::statement::one_statement(sql)?;
     let mut statement = conn
         .prepare(sql)
         .map_err(|error| sql::error_summary(&error))?;
@@ -66,7 +116,8 @@ pub(crate) fn collect(conn: &Connection, sql: &str) -> Result<QueryResult, Strin
         }
         None => (Vec::new(), Vec::new()),
     };
-    let mut result = Vec::new();
+    sink.columns(&columns);
+    let mut count = 0;
     while let Some(row) = rows.next().map_err(|error| sql::error_summary(&error))? {
         let mut cells = Vec::with_capacity(columns.len());
         for (index, with_time_zone) in zoned.iter().enumerate() {
@@ -75,10 +126,10 @@ pub(crate) fn collect(conn: &Connection, sql: &str) -> Result<QueryResult, Strin
                 .map_err(|error| sql::error_summary(&error))?;
             cells.push(Cell::from_value(value.to_owned(), *with_time_zone));
         }
-        result.push(cells);
+        count += 1;
+        if !sink.row(cells) {
+            break;
+        }
     }
-    Ok(QueryResult {
-        columns,
-        rows: result,
-    })
+    Ok(count)
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Project, model};
-use mesh_engine::{Cell, Materialization::Table, query};
+use mesh_engine::{Cell, Materialization::Table, query_all};
 
 fn database_with_one_table() -> Project {
     let project = Project::new();
@@ -19,7 +19,7 @@ fn database_with_one_table() -> Project {
 #[test]
 fn query_returns_typed_cells() {
     let project = database_with_one_table();
-    let result = query(&project.database, "SELECT * FROM s.t ORDER BY id").unwrap();
+    let result = query_all(&project.database, "SELECT * FROM s.t ORDER BY id").unwrap();
     assert_eq!(
         result.columns,
         ["id", "day", "ts", "amount", "name", "active", "score"]
@@ -72,7 +72,7 @@ fn query_prints_other_types_like_duckdb() {
     let sql = "SELECT 170141183460469231731687303715884105727::HUGEINT AS big, 1.1::FLOAT AS f, \
                TIME '10:11:12.5' AS t, TIMESTAMPTZ '2018-01-01 10:00:00+02' AS tz, [1, 2] AS l, \
                {'a': 1, 'b': 'x'} AS st, INTERVAL 1 YEAR + INTERVAL 3 DAY AS i, 255::UTINYINT AS u";
-    let result = query(&project.database, sql).unwrap();
+    let result = query_all(&project.database, sql).unwrap();
     let printed: Vec<String> = result.rows[0].iter().map(Cell::to_string).collect();
     assert_eq!(
         printed,
@@ -95,7 +95,7 @@ fn query_prints_other_types_like_duckdb() {
 fn query_reports_missing_database_and_sql_errors() {
     let empty = Project::with_database("target/mesh.duckdb");
     let missing = &empty.database;
-    let error = query(missing, "SELECT 1").unwrap_err();
+    let error = query_all(missing, "SELECT 1").unwrap_err();
     assert_eq!(
         error,
         format!(
@@ -106,7 +106,7 @@ fn query_reports_missing_database_and_sql_errors() {
     assert!(!missing.exists());
 
     let project = database_with_one_table();
-    let error = query(&project.database, "SELECT nope FROM s.t").unwrap_err();
+    let error = query_all(&project.database, "SELECT nope FROM s.t").unwrap_err();
     assert!(
         error.starts_with("Binder Error: Referenced column \"nope\" not found"),
         "{error}"
@@ -116,13 +116,41 @@ fn query_reports_missing_database_and_sql_errors() {
 #[test]
 fn query_cannot_write() {
     let project = database_with_one_table();
-    let error = query(&project.database, "DROP TABLE s.t").unwrap_err();
+    let error = query_all(&project.database, "DROP TABLE s.t").unwrap_err();
     assert!(error.contains("read-only"), "{error}");
-    let result = query(&project.database, "SELECT count(*) AS n FROM s.t").unwrap();
+    let result = query_all(&project.database, "SELECT count(*) AS n FROM s.t").unwrap();
     assert_eq!(
         (result.columns, result.rows),
         (vec!["n".to_owned()], vec![vec![Cell::Int(2)]])
     );
+}
+
+#[test]
+fn query_runs_exactly_one_statement_without_file_access() {
+    let project = database_with_one_table();
+    let database = &project.database;
+    // The bindings would run every statement but the last one.
+    let error = query_all(database, "SELECT 1; DROP TABLE s.t").unwrap_err();
+    assert!(error.contains("2 statements"), "{error}");
+    let error = query_all(database, "SELECT 1 /* ; */; SELECT 2").unwrap_err();
+    assert!(error.contains("2 statements"), "{error}");
+    let outside = project.dir.path().join("outside.csv");
+    std::fs::write(&outside, "a\n1\n").unwrap();
+    for sql in [
+        format!("SELECT * FROM read_csv('{}')", outside.display()),
+        format!("SELECT * FROM read_text('{}')", outside.display()),
+        format!(
+            "COPY (SELECT 1) TO '{}'",
+            project.dir.path().join("x.csv").display()
+        ),
+        "SET enable_external_access = true".to_string(),
+        "INSTALL httpfs".to_string(),
+    ] {
+        assert!(query_all(database, &sql).is_err(), "{sql} ran");
+    }
+    assert!(!project.dir.path().join("x.csv").exists());
+    let result = query_all(database, "SELECT count(*) AS n FROM s.t").unwrap();
+    assert_eq!(result.rows, vec![vec![Cell::Int(2)]]);
 }
 
 #[test]
@@ -148,12 +176,12 @@ fn printed_cells_match_duckdb_text() {
     ];
     let ours: Vec<String> = expressions
         .iter()
-        .map(|e| query(database, &format!("SELECT {e}")).unwrap().rows[0][0].to_string())
+        .map(|e| query_all(database, &format!("SELECT {e}")).unwrap().rows[0][0].to_string())
         .collect();
     let theirs: Vec<String> = expressions
         .iter()
         .map(|e| {
-            query(database, &format!("SELECT ({e})::VARCHAR"))
+            query_all(database, &format!("SELECT ({e})::VARCHAR"))
                 .unwrap()
                 .rows[0][0]
                 .to_string()

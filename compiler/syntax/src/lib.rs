@@ -21,7 +21,7 @@ pub use contract::{Contract, ContractColumn, parse_contract};
 pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use rule_sql::{EmbeddedSql, ParsedRule, Placeholders, parse_rule_query};
-pub use sql::{ParsedModel, parse_model, sql_span_to_range};
+pub use sql::{ParsedModel, parse_adhoc_query, parse_model, sql_span_to_range};
 pub use types::SqlType;
 pub use yaml::Spanned;
 

@@ -19,6 +19,50 @@ pub struct ParsedModel {
 
 /// Parses one model file. Never fails: problems become diagnostics.
 pub fn parse_model(file: &Arc<str>, text: &str) -> ParsedModel {
+    parse_one_query(file, text, &MODEL)
+}
+
+/// Parses the SQL given to `meshc query`: exactly one SELECT (CTEs allowed),
+/// nothing else. Diagnostics point into `text`, named `file`.
+pub fn parse_adhoc_query(file: &Arc<str>, text: &str) -> ParsedModel {
+    parse_one_query(file, text, &ADHOC)
+}
+
+/// What a text holding one query is, for messages.
+struct Subject {
+    syntax_help: &'static str,
+    empty: &'static str,
+    empty_help: &'static str,
+    several: &'static str,
+    holder: &'static str,
+    several_help: &'static str,
+    not_a_query: &'static str,
+    not_a_query_help: &'static str,
+}
+
+const MODEL: Subject = Subject {
+    syntax_help: "a model is one SELECT statement in mesh SQL; see docs/sql.md",
+    empty: "the model file holds no SQL statement",
+    empty_help: "write one SELECT (CTEs allowed), or delete the file",
+    several: "a model holds exactly one query",
+    holder: "this file",
+    several_help: "split the statements into one model file each",
+    not_a_query: "a model must be a query",
+    not_a_query_help: "meshc writes CREATE/INSERT itself from the model's materialization; keep only the SELECT",
+};
+
+const ADHOC: Subject = Subject {
+    syntax_help: "`meshc query` takes one SELECT statement (CTEs allowed)",
+    empty: "the query holds no SQL statement",
+    empty_help: "pass one SELECT, e.g. \"select * from insights.dim_customers limit 5\"",
+    several: "`meshc query` runs exactly one query",
+    holder: "the text",
+    several_help: "run each query with its own `meshc query`",
+    not_a_query: "`meshc query` is read-only and runs only queries",
+    not_a_query_help: "meshc writes the database only through `meshc run`; ATTACH, COPY, EXPORT, INSTALL, LOAD, SET and DDL/DML are refused",
+};
+
+fn parse_one_query(file: &Arc<str>, text: &str, subject: &Subject) -> ParsedModel {
     let line_index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
     let query = match parse_statements(text) {
@@ -26,11 +70,18 @@ pub fn parse_model(file: &Arc<str>, text: &str) -> ParsedModel {
             let (message, range) = parser_error_position(&error, text, &line_index);
             diagnostics.push(
                 Diagnostic::new(Code::SqlSyntax, file.clone(), range, message)
-                    .with_help("a model is one SELECT statement in mesh SQL; see docs/sql.md"),
+                    .with_help(subject.syntax_help),
             );
             None
         }
-        Ok(statements) => single_query(file, text, &line_index, statements, &mut diagnostics),
+        Ok(statements) => single_query(
+            file,
+            text,
+            &line_index,
+            statements,
+            subject,
+            &mut diagnostics,
+        ),
     };
     ParsedModel {
         query,
@@ -56,6 +107,7 @@ fn single_query(
     text: &str,
     line_index: &LineIndex,
     statements: Vec<Statement>,
+    subject: &Subject,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Box<Query>> {
     let count = statements.len();
@@ -66,9 +118,9 @@ fn single_query(
                 Code::EmptyModel,
                 file.clone(),
                 TextRange::empty(0),
-                "the model file holds no SQL statement",
+                subject.empty,
             )
-            .with_help("write one SELECT (CTEs allowed), or delete the file"),
+            .with_help(subject.empty_help),
         );
         return None;
     };
@@ -81,10 +133,11 @@ fn single_query(
                     file.clone(),
                     range,
                     format!(
-                        "a model holds exactly one query, but this file has {count} statements"
+                        "{}, but {} has {count} statements",
+                        subject.several, subject.holder
                     ),
                 )
-                .with_help("split the statements into one model file each"),
+                .with_help(subject.several_help),
             );
         }
     }
@@ -101,11 +154,9 @@ fn single_query(
                     Code::NotAQuery,
                     file.clone(),
                     range,
-                    format!("a model must be a query, found a {keyword} statement"),
+                    format!("{}, found a {keyword} statement", subject.not_a_query),
                 )
-                .with_help(
-                    "meshc writes CREATE/INSERT itself from the model's materialization; keep only the SELECT",
-                ),
+                .with_help(subject.not_a_query_help),
             );
             None
         }

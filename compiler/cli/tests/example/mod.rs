@@ -49,6 +49,7 @@ pub(crate) fn query_csv(workspace: &Path, sql: &str) -> String {
 }
 
 /// A file of projects/jaffle_mesh/expected/.
+#[allow(dead_code)] // Not every test binary that includes this module compares outputs.
 pub(crate) fn expected(name: &str) -> String {
     std::fs::read_to_string(example().join("expected").join(name)).expect("expected output exists")
 }

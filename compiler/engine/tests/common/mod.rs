@@ -17,7 +17,7 @@ use tempfile::TempDir;
 /// A temporary directory holding the source files and the database; both go
 /// when it is dropped.
 pub(crate) struct Project {
-    dir: TempDir,
+    pub(crate) dir: TempDir,
     pub(crate) database: PathBuf,
 }
 
@@ -81,7 +81,7 @@ impl Project {
 
     /// The rows of a query on the project's database, every cell printed.
     pub(crate) fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        let result = mesh_engine::query(&self.database, sql).unwrap();
+        let result = mesh_engine::query_all(&self.database, sql).unwrap();
         result
             .rows
             .iter()
