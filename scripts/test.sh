@@ -20,6 +20,11 @@ done
 if cargo tree -q -p mesh-analysis -e normal | grep -q 'mesh-engine\|duckdb'; then
   echo "error: the analysis layer must not depend on the engine" >&2; exit 1
 fi
+# The language server talks to the analysis façade only: no salsa, no engine.
+if cargo tree -q -p meshc-lsp -e normal --depth 1 | grep -q ' salsa \|mesh-sema\|mesh-engine\|duckdb'; then
+  echo "error: meshc-lsp must depend on mesh-analysis, not on salsa, sema or the engine" >&2; exit 1
+fi
 echo "== cargo test"; cargo test --workspace --quiet
+echo "== language server protocol tests (pytest-lsp, the real meshc lsp)"; bash scripts/test-lsp.sh
 echo "== bench smoke (50 models, meshc side, no timing assertions)"; bash bench/run --smoke
 echo "== all checks passed"

@@ -114,6 +114,12 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         limit: Option<u64>,
     },
+    /// Serve the language server protocol on stdin/stdout (for editors).
+    ///
+    /// Live diagnostics of models, contracts and configuration as you type,
+    /// across domains; hover and go to definition of `domain.product` and
+    /// model names. The VS Code extension starts it; any LSP client can.
+    Lsp,
     /// Create a new workspace: mesh.yaml and a README.
     Init {
         /// Directory to create (default: the current directory).
@@ -255,6 +261,13 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),
         Command::Test(args) => gates::test(&cli.global, args),
+        Command::Lsp => match meshc_lsp::serve_stdio() {
+            Ok(()) => Outcome::Success,
+            Err(message) => {
+                eprintln!("error: {message}");
+                Outcome::Usage
+            }
+        },
         Command::Query { sql, format, limit } => query::run(&cli.global, sql, *format, *limit),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),

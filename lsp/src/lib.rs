@@ -1,0 +1,379 @@
+//! `meshc lsp`: the language server, over stdio, on the same
+//! [`AnalysisHost`] as the command line.
+//!
+//! The workspace is loaded from disk at `initialize`; open buffers overlay
+//! their files as inputs of the incremental database, and files changed on
+//! disk (reported by the client) replace theirs unless a buffer is open.
+//! After each change the server re-checks (salsa re-validates only what the
+//! change touched) and publishes diagnostics for every file whose
+//! diagnostics changed, so editing a contract updates its consumers in other
+//! domains. Hover and go to definition resolve relation names the way the
+//! compiler does (`domain.product` through the contract).
+//!
+//! Only this crate knows the protocol; it talks to `mesh-analysis` alone.
+
+mod convert;
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use mesh_analysis::{AnalysisHost, Change, Diagnostic};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, FileChangeType, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    InitializedParams, Location, MarkupContent, MarkupKind, MessageType, OneOf, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::convert::{Encoding, LineMap, apply_edit, to_lsp_diagnostic};
+
+/// Serves the protocol on stdin/stdout until the client exits.
+pub fn serve_stdio() -> std::result::Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the language server: {e}"))?;
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(|client| Backend {
+            client,
+            state: Mutex::new(State::default()),
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    Ok(())
+}
+
+struct Backend {
+    client: Client,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    root: Option<PathBuf>,
+    host: AnalysisHost,
+    encoding: Encoding,
+    /// Workspace-relative paths of files with an open buffer, and the
+    /// buffer's version.
+    open: HashMap<String, i32>,
+    /// What was last published, per workspace-relative path.
+    published: BTreeMap<String, Vec<Diagnostic>>,
+}
+
+/// Diagnostics to publish: (file URI, diagnostics, version of the open
+/// buffer they describe) for each file whose diagnostics changed.
+type Publications = Vec<(
+    Uri,
+    Vec<tower_lsp_server::ls_types::Diagnostic>,
+    Option<i32>,
+)>;
+
+impl State {
+    /// The workspace-relative path of `uri`, when it is a workspace file.
+    fn relative(&self, uri: &Uri) -> Option<String> {
+        let root = self.root.as_ref()?;
+        let path = uri.to_file_path()?;
+        let relative = path.strip_prefix(root).ok()?;
+        let relative = relative.to_str()?.replace('\\', "/");
+        mesh_workspace::is_workspace_file(&relative).then_some(relative)
+    }
+
+    fn uri(&self, relative: &str) -> Option<Uri> {
+        Uri::from_file_path(self.root.as_ref()?.join(relative))
+    }
+
+    /// A range of a loaded workspace file as a protocol location.
+    fn location(&self, relative: &str, range: mesh_analysis::TextRange) -> Option<Location> {
+        let text = self.host.file_text(relative)?;
+        Some(Location {
+            uri: self.uri(relative)?,
+            range: LineMap::new(text).range(text, range, self.encoding),
+        })
+    }
+
+    fn set_text(&mut self, relative: &str, text: Option<String>) {
+        let mut change = Change::default();
+        match text {
+            Some(text) => change.set_file(relative, text),
+            None => change.remove_file(relative),
+        }
+        self.host.apply_change(change);
+    }
+
+    /// The file's text on disk, or `None` when it is gone or unreadable.
+    fn disk_text(&self, relative: &str) -> Option<String> {
+        let root = self.root.as_ref()?;
+        mesh_workspace::read_text(&root.join(relative), relative).ok()
+    }
+
+    /// Re-checks and returns what changed since the last publication.
+    fn diagnostics_to_publish(&mut self) -> Publications {
+        let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        for diagnostic in self.host.check() {
+            if self.host.file_text(&diagnostic.file).is_some() {
+                by_file
+                    .entry(diagnostic.file.to_string())
+                    .or_default()
+                    .push(diagnostic);
+            }
+        }
+        let mut out = Vec::new();
+        let files: Vec<String> = self
+            .published
+            .keys()
+            .chain(by_file.keys())
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for file in files {
+            let new = by_file.remove(&file).unwrap_or_default();
+            if self.published.get(&file) == Some(&new) {
+                continue;
+            }
+            let Some(uri) = self.uri(&file) else { continue };
+            let text = self.host.file_text(&file).unwrap_or("").to_string();
+            let map = LineMap::new(&text);
+            let locate = |path: &str, range| self.location(path, range);
+            let converted = new
+                .iter()
+                .map(|d| to_lsp_diagnostic(d, &map, &text, self.encoding, &locate))
+                .collect();
+            out.push((uri, converted, self.open.get(&file).copied()));
+            if new.is_empty() {
+                self.published.remove(&file);
+            } else {
+                self.published.insert(file, new);
+            }
+        }
+        out
+    }
+}
+
+impl Backend {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock was held leaves the state usable: the
+        // database is consistent after an unwinding query.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `work` on the state; a panic inside is logged and becomes
+    /// `None`, and the server keeps serving.
+    async fn with_state<T>(&self, what: &str, work: impl FnOnce(&mut State) -> T) -> Option<T> {
+        let outcome = {
+            let mut state = self.state();
+            catch_unwind(AssertUnwindSafe(|| work(&mut state)))
+        };
+        match outcome {
+            Ok(value) => Some(value),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("meshc: internal error in {what}: {message}"),
+                    )
+                    .await;
+                None
+            }
+        }
+    }
+
+    /// Applies an edit of the state, then publishes what changed.
+    async fn change(&self, what: &str, edit: impl FnOnce(&mut State)) {
+        let publications = self
+            .with_state(what, |state| {
+                edit(state);
+                state.diagnostics_to_publish()
+            })
+            .await
+            .unwrap_or_default();
+        for (uri, diagnostics, version) in publications {
+            self.client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let start = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|folders| folders.first())
+            .and_then(|folder| folder.uri.to_file_path().map(|p| p.into_owned()));
+        #[allow(deprecated)] // rootUri is what older clients send.
+        let start = start.or_else(|| {
+            params
+                .root_uri
+                .as_ref()
+                .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
+        });
+        let encoding = Encoding::negotiate(
+            params
+                .capabilities
+                .general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_deref())
+                .unwrap_or(&[]),
+        );
+        let root = start.as_deref().and_then(mesh_workspace::find_root);
+        self.with_state("initialize", |state| {
+            state.encoding = encoding;
+            if let Some(root) = &root {
+                let (change, _) = mesh_workspace::load(root, &[]);
+                state.host.apply_change(change);
+            }
+            state.root = root;
+        })
+        .await
+        .ok_or_else(Error::internal_error)?;
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "meshc".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let root = self.state().root.clone();
+        if root.is_none() {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    "meshc: no mesh.yaml in the opened folder or its parents; open a mesh workspace",
+                )
+                .await;
+        }
+        self.change("initialized", |_| {}).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.change("didOpen", |state| {
+            if let Some(relative) = state.relative(&document.uri) {
+                state.open.insert(relative.clone(), document.version);
+                state.set_text(&relative, Some(document.text));
+            }
+        })
+        .await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        self.change("didChange", |state| {
+            let Some(relative) = state.relative(&uri) else {
+                return;
+            };
+            state.open.insert(relative.clone(), version);
+            let mut text = state.host.file_text(&relative).unwrap_or("").to_string();
+            for edit in &params.content_changes {
+                text = apply_edit(&text, edit, state.encoding);
+            }
+            state.set_text(&relative, Some(text));
+        })
+        .await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.change("didClose", |state| {
+            let Some(relative) = state.relative(&uri) else {
+                return;
+            };
+            state.open.remove(&relative);
+            let text = state.disk_text(&relative);
+            state.set_text(&relative, text);
+        })
+        .await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.change("didChangeWatchedFiles", |state| {
+            for event in params.changes {
+                let Some(relative) = state.relative(&event.uri) else {
+                    continue;
+                };
+                if state.open.contains_key(&relative) {
+                    continue;
+                }
+                let text = match event.typ {
+                    FileChangeType::DELETED => None,
+                    _ => state.disk_text(&relative),
+                };
+                state.set_text(&relative, text);
+            }
+        })
+        .await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let found = self
+            .with_state("hover", |state| {
+                let relative = state.relative(&position.text_document.uri)?;
+                let text = state.host.file_text(&relative)?.to_string();
+                let map = LineMap::new(&text);
+                let offset = map.offset(&text, position.position, state.encoding);
+                let info = state.host.hover(&relative, offset)?;
+                Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: info.markdown,
+                    }),
+                    range: Some(map.range(&text, info.range, state.encoding)),
+                })
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let found = self
+            .with_state("definition", |state| {
+                let relative = state.relative(&position.text_document.uri)?;
+                let text = state.host.file_text(&relative)?.to_string();
+                let offset = LineMap::new(&text).offset(&text, position.position, state.encoding);
+                let target = state.host.definition(&relative, offset)?;
+                Some(GotoDefinitionResponse::Scalar(
+                    state.location(&target.path, target.range)?,
+                ))
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+}

@@ -1,0 +1,183 @@
+"""Scripted editor sessions against `meshc lsp` (see conftest.py)."""
+
+import asyncio
+import pathlib
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from conftest import TIMEOUT
+
+MODEL = "insights/models/customer_orders.sql"
+CONTRACT = "orders/contracts/stg_orders.yaml"
+
+
+def uri(client: LanguageClient, relative: str) -> str:
+    return (client.workspace_root / relative).as_uri()
+
+
+def text_of(client: LanguageClient, relative: str) -> str:
+    return (client.workspace_root / relative).read_text()
+
+
+def codes(client: LanguageClient, relative: str) -> list[str]:
+    return sorted(str(d.code) for d in client.diagnostics.get(uri(client, relative), []))
+
+
+async def wait_until(client: LanguageClient, condition, what: str):
+    """Waits for diagnostics until `condition()` holds (bounded)."""
+
+    async def loop():
+        while not condition():
+            await client.wait_for_notification("textDocument/publishDiagnostics")
+
+    try:
+        await asyncio.wait_for(loop(), TIMEOUT)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}; diagnostics: {client.diagnostics}")
+
+
+def open_file(client: LanguageClient, relative: str) -> str:
+    text = text_of(client, relative)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri(client, relative), language_id="sql", version=1, text=text
+            )
+        )
+    )
+    return text
+
+
+def position(text: str, needle: str, extra: int = 0) -> types.Position:
+    offset = text.index(needle) + extra
+    line = text.count("\n", 0, offset)
+    character = offset - (text.rfind("\n", 0, offset) + 1)
+    return types.Position(line=line, character=character)
+
+
+def replace(client: LanguageClient, relative: str, text: str, old: str, new: str, version: int) -> str:
+    """Sends one incremental edit replacing the first `old` with `new`."""
+    start = position(text, old)
+    end = position(text, old, len(old))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri=uri(client, relative), version=version
+            ),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=start, end=end), text=new
+                )
+            ],
+        )
+    )
+    return text.replace(old, new, 1)
+
+
+async def test_the_example_is_clean_after_initialize(client: LanguageClient):
+    open_file(client, MODEL)
+    await asyncio.sleep(0.5)
+    assert all(not d for d in client.diagnostics.values()), client.diagnostics
+
+
+async def test_edit_into_a_contract_error_and_back(client: LanguageClient):
+    text = open_file(client, MODEL)
+    text = replace(client, MODEL, text, "min(order_date)", "min(order_day)", 2)
+    await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "MESH2009")
+    diagnostic = client.diagnostics[uri(client, MODEL)][0]
+    assert "order_day" in diagnostic.message
+    assert "orders.stg_orders" in diagnostic.message
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.range.start == position(text, "order_day")
+    replace(client, MODEL, text, "min(order_day)", "min(order_date)", 3)
+    await wait_until(client, lambda: codes(client, MODEL) == [], "the error to clear")
+
+
+async def test_a_contract_edit_republishes_its_consumers(client: LanguageClient):
+    text = open_file(client, CONTRACT)
+    text = replace(client, CONTRACT, text, "name: order_date", "name: ordered_on", 2)
+    await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "consumer errors")
+    # Every consumer of the column in the other domain, and the producer's model.
+    assert "MESH2009" in codes(client, "insights/models/customer_payments.sql") or "MESH2009" in codes(
+        client, "insights/models/fct_orders.sql"
+    )
+    replace(client, CONTRACT, text, "name: ordered_on", "name: order_date", 3)
+    await wait_until(
+        client,
+        lambda: all(not d for d in client.diagnostics.values()),
+        "every diagnostic to clear",
+    )
+
+
+async def test_hover_shows_the_producers_contract(client: LanguageClient):
+    text = open_file(client, MODEL)
+    hover = await asyncio.wait_for(
+        client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri(client, MODEL)),
+                position=position(text, "stg_orders", 3),
+            )
+        ),
+        TIMEOUT,
+    )
+    assert hover is not None
+    value = hover.contents.value
+    assert "**orders.stg_orders**" in value
+    assert "version 1.0.0" in value
+    assert "orders-team@jaffle.example" in value
+    assert "| order_date | DATE |" in value
+    assert hover.range.start == position(text, "orders.stg_orders")
+
+
+async def test_definition_jumps_into_the_contract_and_to_models(client: LanguageClient):
+    text = open_file(client, "insights/models/dim_customers.sql")
+    for needle, target in [
+        ("customers.stg_customers", "customers/contracts/stg_customers.yaml"),
+        ("customer_orders", "insights/models/customer_orders.sql"),
+    ]:
+        location = await asyncio.wait_for(
+            client.text_document_definition_async(
+                types.DefinitionParams(
+                    text_document=types.TextDocumentIdentifier(
+                        uri=uri(client, "insights/models/dim_customers.sql")
+                    ),
+                    position=position(text, needle, len(needle) - 1),
+                )
+            ),
+            TIMEOUT,
+        )
+        assert location is not None, needle
+        assert location.uri == uri(client, target)
+
+
+async def test_files_changed_on_disk_update_the_database(client: LanguageClient):
+    model = client.workspace_root / MODEL
+    model.write_text(model.read_text().replace("min(order_date)", "min(order_day)"))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(client, MODEL), type=types.FileChangeType.Changed)]
+        )
+    )
+    await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "the error from disk")
+
+
+async def test_a_thousand_rapid_edits_end_in_the_right_state(client: LanguageClient):
+    text = open_file(client, MODEL)
+    for version in range(2, 1002):
+        if version % 2 == 0:
+            text = replace(client, MODEL, text, "min(order_date)", "min(order_day)", version)
+        else:
+            text = replace(client, MODEL, text, "min(order_day)", "min(order_date)", version)
+    # Version 1001 fixed the model again; 1002 makes one other error.
+    text = replace(client, MODEL, text, "count(order_id)", "count(order_key)", 1002)
+    await wait_until(
+        client,
+        lambda: any("order_key" in d.message for d in client.diagnostics.get(uri(client, MODEL), [])),
+        "the last edit's error",
+    )
+    await asyncio.sleep(0.5)
+    # Nothing older came after it: the answer describes version 1002 only.
+    diagnostics = client.diagnostics[uri(client, MODEL)]
+    assert [d.code for d in diagnostics] == ["MESH2009"], diagnostics
+    assert "order_key" in diagnostics[0].message
