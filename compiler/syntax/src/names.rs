@@ -36,7 +36,8 @@ pub fn dotted_name_at(text: &str, offset: u32) -> Option<DottedName> {
     let tokens = match Tokenizer::new(&GenericDialect, text).tokenize_with_location() {
         Ok(tokens) => tokens,
         Err(_) => {
-            let end = text.get(..offset as usize)?.rfind(['\'', '"']).unwrap_or(0);
+            // Usually an unclosed quote: the text before the last quote.
+            let end = text.rfind(['\'', '"']).unwrap_or(0);
             let cut = text.get(..end)?;
             Tokenizer::new(&GenericDialect, cut)
                 .tokenize_with_location()
