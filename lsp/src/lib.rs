@@ -22,11 +22,12 @@ use std::sync::{Mutex, MutexGuard};
 use mesh_analysis::{AnalysisHost, Change, Diagnostic};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, FileChangeType, GotoDefinitionParams, GotoDefinitionResponse, Hover,
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    InitializedParams, Location, MarkupContent, MarkupKind, MessageType, OneOf, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    InitializedParams, Location, MarkupContent, MarkupKind, MessageType, OneOf, ReferenceParams,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
@@ -96,6 +97,16 @@ impl State {
             uri: self.uri(relative)?,
             range: LineMap::new(text).range(text, range, self.encoding),
         })
+    }
+
+    /// The byte offset of `position` in the loaded text of `relative`.
+    fn offset(
+        &self,
+        relative: &str,
+        position: tower_lsp_server::ls_types::Position,
+    ) -> Option<u32> {
+        let text = self.host.file_text(relative)?;
+        Some(LineMap::new(text).offset(text, position, self.encoding))
     }
 
     fn set_text(&mut self, relative: &str, text: Option<String>) {
@@ -248,6 +259,11 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".to_string()]),
+                    ..CompletionOptions::default()
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -357,6 +373,49 @@ impl LanguageServer for Backend {
         Ok(found)
     }
 
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let found = self
+            .with_state("references", |state| {
+                let relative = state.relative(&position.text_document.uri)?;
+                let offset = state.offset(&relative, position.position)?;
+                let locations: Vec<Location> = state
+                    .host
+                    .column_references(&relative, offset)
+                    .into_iter()
+                    .filter_map(|r| state.location(&r.path, r.range))
+                    .collect();
+                Some(locations)
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let found = self
+            .with_state("completion", |state| {
+                let relative = state.relative(&position.text_document.uri)?;
+                let offset = state.offset(&relative, position.position)?;
+                let items = state
+                    .host
+                    .completions(&relative, offset)
+                    .into_iter()
+                    .map(|item| CompletionItem {
+                        label: item.label,
+                        kind: Some(completion_kind(item.kind)),
+                        detail: Some(item.detail),
+                        ..CompletionItem::default()
+                    })
+                    .collect();
+                Some(CompletionResponse::Array(items))
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
@@ -375,5 +434,17 @@ impl LanguageServer for Backend {
             .await
             .ok_or_else(Error::internal_error)?;
         Ok(found)
+    }
+}
+
+fn completion_kind(kind: mesh_analysis::CompletionKind) -> CompletionItemKind {
+    use mesh_analysis::CompletionKind as K;
+    match kind {
+        K::Domain => CompletionItemKind::MODULE,
+        K::Product => CompletionItemKind::INTERFACE,
+        K::Model => CompletionItemKind::CLASS,
+        K::Source => CompletionItemKind::FILE,
+        K::Column => CompletionItemKind::FIELD,
+        K::Function => CompletionItemKind::FUNCTION,
     }
 }

@@ -181,3 +181,82 @@ async def test_a_thousand_rapid_edits_end_in_the_right_state(client: LanguageCli
     diagnostics = client.diagnostics[uri(client, MODEL)]
     assert [d.code for d in diagnostics] == ["MESH2009"], diagnostics
     assert "order_key" in diagnostics[0].message
+
+
+def doc(client: LanguageClient, relative: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri(client, relative))
+
+
+async def test_hover_and_definition_of_a_contract_column(client: LanguageClient):
+    text = open_file(client, MODEL)
+    at = position(text, "order_date", 2)
+    hover = await asyncio.wait_for(
+        client.text_document_hover_async(types.HoverParams(text_document=doc(client, MODEL), position=at)),
+        TIMEOUT,
+    )
+    assert hover is not None
+    assert "**order_date** `DATE`" in hover.contents.value
+    assert "orders.stg_orders" in hover.contents.value
+    assert "orders/contracts/stg_orders.yaml" in hover.contents.value
+    location = await asyncio.wait_for(
+        client.text_document_definition_async(
+            types.DefinitionParams(text_document=doc(client, MODEL), position=at)
+        ),
+        TIMEOUT,
+    )
+    contract = text_of(client, CONTRACT)
+    assert location.uri == uri(client, CONTRACT)
+    line = contract.splitlines()[location.range.start.line]
+    assert "name: order_date" in line, line
+
+
+async def test_references_of_a_contract_column_reach_every_consumer(client: LanguageClient):
+    contract = open_file(client, CONTRACT)
+    locations = await asyncio.wait_for(
+        client.text_document_references_async(
+            types.ReferenceParams(
+                text_document=doc(client, CONTRACT),
+                position=position(contract, "name: order_date", 8),
+                context=types.ReferenceContext(include_declaration=False),
+            )
+        ),
+        TIMEOUT,
+    )
+    files = sorted({pathlib.Path(l.uri).name for l in locations})
+    assert "customer_orders.sql" in files, files
+    model = text_of(client, MODEL)
+    in_model = [l for l in locations if l.uri == uri(client, MODEL)]
+    assert len(in_model) == model.count("order_date")
+
+
+async def test_completion_of_products_and_columns(client: LanguageClient):
+    text = open_file(client, MODEL)
+    # After `orders.`: the products domain orders publishes.
+    text = replace(client, MODEL, text, "from orders.stg_orders", "from orders.", 2)
+    items = await asyncio.wait_for(
+        client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=doc(client, MODEL),
+                position=position(text, "from orders.", len("from orders.")),
+            )
+        ),
+        TIMEOUT,
+    )
+    labels = {i.label: i for i in (items.items if hasattr(items, "items") else items)}
+    assert "stg_orders" in labels
+    assert labels["stg_orders"].kind == types.CompletionItemKind.Interface
+    # Columns of the product in FROM, with their types, through the contract.
+    text = replace(client, MODEL, text, "from orders.", "from orders.stg_orders o", 3)
+    text = replace(client, MODEL, text, "    customer_id,", "    o.", 4)
+    items = await asyncio.wait_for(
+        client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=doc(client, MODEL), position=position(text, "    o.", len("    o."))
+            )
+        ),
+        TIMEOUT,
+    )
+    labels = {i.label: i for i in (items.items if hasattr(items, "items") else items)}
+    assert labels["order_date"].detail.startswith("DATE"), labels["order_date"]
+    assert labels["order_date"].kind == types.CompletionItemKind.Field
+    assert "count" not in labels

@@ -48,9 +48,17 @@ enum Resolved<'db> {
 }
 
 impl AnalysisHost {
-    /// Hover text for the relation name at `offset` of model file `path`.
+    /// Hover text for the name at `offset` of model file `path`: a column
+    /// read from another domain's product (its contract entry), or a
+    /// relation name.
     pub fn hover(&self, path: &str, offset: u32) -> Option<HoverInfo> {
         let db = &self.db;
+        if let Some(found) = self.product_column_at(path, offset) {
+            return Some(HoverInfo {
+                range: found.range,
+                markdown: column_markdown(&found),
+            });
+        }
         let (name, resolved) = self.resolve_at(path, offset)?;
         let markdown = match resolved {
             Resolved::Product {
@@ -95,6 +103,12 @@ impl AnalysisHost {
     /// a product's contract, a model's file, a source's entry in sources.yaml.
     pub fn definition(&self, path: &str, offset: u32) -> Option<FileRange> {
         let db = &self.db;
+        if let Some(found) = self.product_column_at(path, offset) {
+            return Some(FileRange {
+                path: found.contract_path,
+                range: found.column.name.range,
+            });
+        }
         let (_, resolved) = self.resolve_at(path, offset)?;
         match resolved {
             Resolved::Product { contract, .. } => {
@@ -153,6 +167,376 @@ impl AnalysisHost {
         };
         Some((name, resolved))
     }
+}
+
+/// A column of another domain's product read at a position of a model.
+struct ProductColumn {
+    range: TextRange,
+    product: String,
+    contract_path: String,
+    version: Option<String>,
+    column: mesh_syntax::ContractColumn,
+}
+
+/// A completion candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    /// The type or signature, shown beside the label.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Domain,
+    Product,
+    Model,
+    Source,
+    Column,
+    Function,
+}
+
+impl AnalysisHost {
+    /// The product column read at `offset` of model file `path`.
+    fn product_column_at(&self, path: &str, offset: u32) -> Option<ProductColumn> {
+        let db = &self.db;
+        let (own, rest) = path.split_once('/')?;
+        let name = rest.strip_prefix("models/")?.strip_suffix(".sql")?;
+        let domain = DomainId::new(db, own.to_string());
+        let (model, _) = domain_scope(db, domain)
+            .models
+            .get(&name.to_ascii_lowercase())?;
+        let analysis = analyze_model(db, ModelId::new(db, domain, model.clone()));
+        let used = analysis
+            .product_uses
+            .iter()
+            .find(|u| u.range.start <= offset && offset <= u.range.end)?;
+        let (producer, product) = used.product.split_once('.')?;
+        let scope = domain_scope(db, DomainId::new(db, producer.to_string()));
+        let file = *scope.contracts.get(&product.to_ascii_lowercase())?;
+        let contract = parse_contract_file(db, file).0.as_ref()?;
+        let column = contract
+            .columns
+            .iter()
+            .find(|c| c.name.value.eq_ignore_ascii_case(&used.column))?
+            .clone();
+        Some(ProductColumn {
+            range: used.range,
+            product: used.product.clone(),
+            contract_path: file.path(db).to_string(),
+            version: contract.version.as_ref().map(|v| v.value.to_string()),
+            column,
+        })
+    }
+
+    /// Every read of the contract column at `offset` of contract file `path`
+    /// (`<domain>/contracts/<product>.yaml`), in every model of every domain.
+    pub fn column_references(&self, path: &str, offset: u32) -> Vec<FileRange> {
+        let db = &self.db;
+        let Some((producer, rest)) = path.split_once('/') else {
+            return Vec::new();
+        };
+        let Some(product) = rest
+            .strip_prefix("contracts/")
+            .and_then(|r| r.strip_suffix(".yaml").or_else(|| r.strip_suffix(".yml")))
+        else {
+            return Vec::new();
+        };
+        let scope = domain_scope(db, DomainId::new(db, producer.to_string()));
+        let Some(file) = scope.contracts.get(&product.to_ascii_lowercase()) else {
+            return Vec::new();
+        };
+        let Some(contract) = parse_contract_file(db, *file).0.as_ref() else {
+            return Vec::new();
+        };
+        let Some(column) = contract
+            .columns
+            .iter()
+            .find(|c| c.name.range.start <= offset && offset <= c.name.range.end)
+        else {
+            return Vec::new();
+        };
+        let id = format!("{producer}.{product}");
+        let mut out = Vec::new();
+        for domain_name in member_domains(db) {
+            let domain = DomainId::new(db, domain_name.clone());
+            for (name, model_file) in domain_scope(db, domain).models.values() {
+                let analysis = analyze_model(db, ModelId::new(db, domain, name.clone()));
+                for used in &analysis.product_uses {
+                    if used.product.eq_ignore_ascii_case(&id)
+                        && used.column.eq_ignore_ascii_case(&column.name.value)
+                    {
+                        out.push(FileRange {
+                            path: model_file.path(db).to_string(),
+                            range: used.range,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path).then(a.range.start.cmp(&b.range.start)));
+        out
+    }
+
+    /// Completions at `offset` of model file `path`: after `domain.` the
+    /// products the domain may read; after `alias.` the columns of that
+    /// relation (through the contract for another domain's product);
+    /// otherwise relation names, the columns of the relations in FROM and
+    /// functions.
+    pub fn completions(&self, path: &str, offset: u32) -> Vec<CompletionItem> {
+        let db = &self.db;
+        let Some((own, _)) = path.split_once('/') else {
+            return Vec::new();
+        };
+        let Some(text) = self.file_text(path) else {
+            return Vec::new();
+        };
+        let before = text.get(..offset as usize).unwrap_or(text);
+        let word_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let prefix_end = word_start;
+        // `qualifier.` right before the word being typed.
+        let qualifier = before[..prefix_end].strip_suffix('.').map(|q| {
+            let start = q
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            q[start..].to_string()
+        });
+        let relations = from_relations(text);
+        let mut out = Vec::new();
+        if let Some(qualifier) = qualifier {
+            if let Some(domain) = known_domain(db, &qualifier)
+                && !domain.eq_ignore_ascii_case(own)
+            {
+                self.complete_products(own, &domain, &mut out);
+                return out;
+            }
+            let target = relations
+                .iter()
+                .find(|(_, alias)| alias.eq_ignore_ascii_case(&qualifier))
+                .map(|(parts, _)| parts.clone())
+                .unwrap_or_else(|| vec![qualifier.clone()]);
+            out.extend(self.relation_columns(own, &target));
+            return out;
+        }
+        for domain in member_domains(db).iter().chain(external_domains(db).iter()) {
+            if !domain.eq_ignore_ascii_case(own) {
+                out.push(CompletionItem {
+                    label: domain.clone(),
+                    kind: CompletionKind::Domain,
+                    detail: "domain".to_string(),
+                });
+            }
+        }
+        let scope = domain_scope(db, DomainId::new(db, own.to_string()));
+        for (name, _) in scope.models.values() {
+            out.push(CompletionItem {
+                label: name.clone(),
+                kind: CompletionKind::Model,
+                detail: format!("model of {own}"),
+            });
+        }
+        for source in scope.sources.values() {
+            out.push(CompletionItem {
+                label: source.decl.name.value.clone(),
+                kind: CompletionKind::Source,
+                detail: format!("source of {own}"),
+            });
+        }
+        for (parts, _) in &relations {
+            out.extend(self.relation_columns(own, parts));
+        }
+        for name in mesh_sema::FUNCTION_NAMES {
+            out.push(CompletionItem {
+                label: name.to_string(),
+                kind: CompletionKind::Function,
+                detail: "function".to_string(),
+            });
+        }
+        out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
+        out
+    }
+
+    /// The products of `domain` that domain `own` may read (declared
+    /// dependency, access list).
+    fn complete_products(&self, own: &str, domain: &str, out: &mut Vec<CompletionItem>) {
+        let db = &self.db;
+        let own_scope = domain_scope(db, DomainId::new(db, own.to_string()));
+        let producer = DomainId::new(db, domain.to_string());
+        let scope = domain_scope(db, producer);
+        for key in scope.contracts.keys() {
+            let name = scope
+                .models
+                .get(key)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| key.clone());
+            let Some(published) =
+                mesh_sema::published_product(db, ModelId::new(db, producer, name.clone()))
+            else {
+                continue;
+            };
+            let allowed = published
+                .access
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|d| d.eq_ignore_ascii_case(own)));
+            if !allowed {
+                continue;
+            }
+            let declared = own_scope.dependencies.contains_key(domain);
+            out.push(CompletionItem {
+                label: name,
+                kind: CompletionKind::Product,
+                detail: format!(
+                    "product of {domain}{}{}",
+                    published
+                        .version
+                        .as_ref()
+                        .map(|v| format!(" {v}"))
+                        .unwrap_or_default(),
+                    if declared {
+                        ""
+                    } else {
+                        " (add the dependency to domain.yaml)"
+                    }
+                ),
+            });
+        }
+    }
+
+    /// The columns of the relation named `parts` as seen from domain `own`.
+    fn relation_columns(&self, own: &str, parts: &[String]) -> Vec<CompletionItem> {
+        let db = &self.db;
+        let columns: Vec<mesh_sema::Column> = match parts {
+            [domain, product] if !domain.eq_ignore_ascii_case(own) => {
+                let Some(domain) = known_domain(db, domain) else {
+                    return Vec::new();
+                };
+                let producer = DomainId::new(db, domain);
+                let scope = domain_scope(db, producer);
+                let name = scope
+                    .models
+                    .get(&product.to_ascii_lowercase())
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_else(|| product.clone());
+                match mesh_sema::published_product(db, ModelId::new(db, producer, name)) {
+                    Some(p) => p.relation.columns.clone(),
+                    None => return Vec::new(),
+                }
+            }
+            [.., name] => match local(db, own, name) {
+                Some(Resolved::Model { model, .. }) => analyze_model(db, model)
+                    .relation
+                    .as_ref()
+                    .map(|r| r.columns.clone())
+                    .unwrap_or_default(),
+                Some(Resolved::Source { domain, key }) => {
+                    domain_scope(db, DomainId::new(db, domain))
+                        .sources
+                        .get(&key)
+                        .map(|s| s.relation.columns.clone())
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            },
+            [] => Vec::new(),
+        };
+        columns
+            .into_iter()
+            .map(|c| CompletionItem {
+                label: c.name,
+                kind: CompletionKind::Column,
+                detail: format!("{}{}", c.ty, if c.nullable { "" } else { " NOT NULL" }),
+            })
+            .collect()
+    }
+}
+
+/// The relations a model's FROM and JOIN clauses name, with their alias (the
+/// last part of the name when there is none), read from the tokens so that
+/// it works while the model is being typed.
+fn from_relations(text: &str) -> Vec<(Vec<String>, String)> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if !(word.eq_ignore_ascii_case("from") || word.eq_ignore_ascii_case("join")) {
+            continue;
+        }
+        let Some(name) = words.get(i + 1) else {
+            continue;
+        };
+        let parts: Vec<String> = name
+            .split('.')
+            .map(|p| p.trim_matches('"').to_string())
+            .collect();
+        if parts
+            .iter()
+            .any(|p| p.is_empty() || p.eq_ignore_ascii_case("select"))
+        {
+            continue;
+        }
+        let mut alias = parts.last().cloned().unwrap_or_default();
+        let mut next = i + 2;
+        if words
+            .get(next)
+            .is_some_and(|w| w.eq_ignore_ascii_case("as"))
+        {
+            next += 1;
+        }
+        if let Some(candidate) = words.get(next) {
+            let keyword = [
+                "where", "join", "left", "right", "inner", "full", "cross", "on", "using", "group",
+                "order", "limit", "union", "having", "qualify", "window", "natural",
+            ]
+            .iter()
+            .any(|k| candidate.eq_ignore_ascii_case(k));
+            if !keyword
+                && candidate
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                alias = candidate.to_string();
+            }
+        }
+        out.push((parts, alias));
+    }
+    out
+}
+
+fn column_markdown(found: &ProductColumn) -> String {
+    let column = &found.column;
+    let mut out = format!(
+        "**{}** `{}` — column of **{}**{}\n",
+        column.name.value,
+        column
+            .ty
+            .as_ref()
+            .map_or_else(|| "?".to_string(), |t| t.value.to_string()),
+        found.product,
+        found
+            .version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "\n{} in the contract ({})",
+        if column.required {
+            "required (never NULL)"
+        } else {
+            "optional (may be NULL)"
+        },
+        found.contract_path
+    );
+    if let Some(description) = &column.description {
+        let _ = writeln!(out, "\n{description}");
+    }
+    out
 }
 
 /// A domain of the workspace or of mesh.lock, as spelled there.

@@ -18,7 +18,7 @@ pub use contracts::{
 };
 pub use db::MeshDatabase;
 pub use host::{AnalysisHost, Change, ModelSummary};
-pub use ide::{FileRange, HoverInfo};
+pub use ide::{CompletionItem, CompletionKind, FileRange, HoverInfo};
 pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
 pub use mesh_emit::{Target, duckdb_type_name};
 pub use mesh_sema::FUNCTION_NAMES;
