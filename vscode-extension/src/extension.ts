@@ -1,0 +1,103 @@
+// The meshc extension: starts `meshc lsp` for a folder with a mesh.yaml and
+// shows its state in the status bar. Every feature (diagnostics, hover,
+// definition) comes from the language server.
+
+import * as os from "node:os";
+import * as vscode from "vscode";
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  State,
+} from "vscode-languageclient/node";
+
+import { locateMeshc } from "./locate";
+
+let client: LanguageClient | undefined;
+let status: vscode.StatusBarItem | undefined;
+let output: vscode.LogOutputChannel | undefined;
+
+function setStatus(text: string, tooltip: string): void {
+  if (status) {
+    status.text = text;
+    status.tooltip = tooltip;
+    status.show();
+  }
+}
+
+async function start(): Promise<void> {
+  const configured = vscode.workspace.getConfiguration("meshc").get<string>("path", "");
+  const located = locateMeshc(configured, process.env.PATH ?? "", os.homedir());
+  if (located.kind === "missing") {
+    setStatus("$(error) meshc", located.message);
+    const choice = await vscode.window.showErrorMessage(located.message, "Open Settings");
+    if (choice === "Open Settings") {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "meshc.path");
+    }
+    return;
+  }
+  const serverOptions: ServerOptions = {
+    command: located.path,
+    args: ["lsp"],
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "sql" },
+      { scheme: "file", pattern: "**/{mesh,domain,sources}.yaml" },
+      { scheme: "file", pattern: "**/contracts/*.{yaml,yml}" },
+    ],
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher(
+        "**/{*.sql,*.yaml,*.yml,mesh.lock}",
+      ),
+    },
+    outputChannel: output,
+  };
+  client = new LanguageClient("meshc", "meshc", serverOptions, clientOptions);
+  client.onDidChangeState((event) => {
+    if (event.newState === State.Running) {
+      setStatus("$(check) meshc", `meshc language server running (${located.path})`);
+    } else if (event.newState === State.Starting) {
+      setStatus("$(sync~spin) meshc", "meshc language server starting");
+    } else {
+      setStatus("$(circle-slash) meshc", "meshc language server stopped; click to restart");
+    }
+  });
+  setStatus("$(sync~spin) meshc", "meshc language server starting");
+  await client.start();
+}
+
+async function restart(): Promise<void> {
+  if (client) {
+    const old = client;
+    client = undefined;
+    await old.stop();
+  }
+  await start();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel("meshc", { log: true });
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
+  status.command = "meshc.restartServer";
+  context.subscriptions.push(
+    output,
+    status,
+    vscode.commands.registerCommand("meshc.restartServer", restart),
+    vscode.commands.registerCommand("meshc.showOutput", () => {
+      output?.show();
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (event) => {
+      if (event.affectsConfiguration("meshc.path")) {
+        await restart();
+      }
+    }),
+  );
+  await start();
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) {
+    await client.stop();
+  }
+}
