@@ -22,12 +22,17 @@ use std::sync::{Mutex, MutexGuard};
 use mesh_analysis::{AnalysisHost, Change, Diagnostic};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, FileChangeType, GotoDefinitionParams, GotoDefinitionResponse, Hover,
-    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    InitializedParams, Location, MarkupContent, MarkupKind, MessageType, OneOf, ReferenceParams,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams,
+    CompletionResponse, CreateFile, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentChangeOperation,
+    DocumentChanges, DocumentSymbolParams, DocumentSymbolResponse, FileChangeType,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, Location,
+    MarkupContent, MarkupKind, MessageType, OneOf, OptionalVersionedTextDocumentIdentifier,
+    ReferenceParams, ResourceOp, ServerCapabilities, ServerInfo, SymbolInformation,
+    TextDocumentEdit, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
@@ -97,6 +102,105 @@ impl State {
             uri: self.uri(relative)?,
             range: LineMap::new(text).range(text, range, self.encoding),
         })
+    }
+
+    /// A code action of the analysis as a protocol one: plain text edits, or,
+    /// when it creates a file, the creation followed by the file's text.
+    fn code_action(
+        &self,
+        action: mesh_analysis::CodeAction,
+    ) -> Option<tower_lsp_server::ls_types::CodeAction> {
+        let kind = if action.fixes.is_some() {
+            CodeActionKind::QUICKFIX
+        } else {
+            CodeActionKind::REFACTOR
+        };
+        let edit = match &action.create {
+            Some((path, text)) => {
+                let uri = self.uri(path)?;
+                let mut operations = vec![
+                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                        uri: uri.clone(),
+                        options: None,
+                        annotation_id: None,
+                    })),
+                    DocumentChangeOperation::Edit(TextDocumentEdit {
+                        text_document: OptionalVersionedTextDocumentIdentifier {
+                            uri,
+                            version: None,
+                        },
+                        edits: vec![OneOf::Left(TextEdit {
+                            range: Default::default(),
+                            new_text: text.clone(),
+                        })],
+                    }),
+                ];
+                for edit in &action.edits {
+                    let location = self.location(&edit.at.path, edit.at.range)?;
+                    operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                        text_document: OptionalVersionedTextDocumentIdentifier {
+                            uri: location.uri,
+                            version: None,
+                        },
+                        edits: vec![OneOf::Left(TextEdit {
+                            range: location.range,
+                            new_text: edit.new_text.clone(),
+                        })],
+                    }));
+                }
+                WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Operations(operations)),
+                    ..WorkspaceEdit::default()
+                }
+            }
+            None => {
+                let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+                for edit in &action.edits {
+                    let location = self.location(&edit.at.path, edit.at.range)?;
+                    changes.entry(location.uri).or_default().push(TextEdit {
+                        range: location.range,
+                        new_text: edit.new_text.clone(),
+                    });
+                }
+                WorkspaceEdit {
+                    changes: Some(changes),
+                    ..WorkspaceEdit::default()
+                }
+            }
+        };
+        Some(tower_lsp_server::ls_types::CodeAction {
+            title: action.title,
+            kind: Some(kind),
+            edit: Some(edit),
+            is_preferred: Some(action.fixes.is_some()),
+            ..Default::default()
+        })
+    }
+
+    /// Symbols of the analysis as protocol symbol information.
+    fn symbols(&self, symbols: Vec<mesh_analysis::SymbolInfo>) -> Vec<SymbolInformation> {
+        use mesh_analysis::SymbolKind as K;
+        use tower_lsp_server::ls_types::SymbolKind as L;
+        symbols
+            .into_iter()
+            .filter_map(|symbol| {
+                #[allow(deprecated)] // `deprecated` is a required field of the type.
+                Some(SymbolInformation {
+                    location: self.location(&symbol.at.path, symbol.at.range)?,
+                    name: symbol.name,
+                    kind: match symbol.kind {
+                        K::Model => L::CLASS,
+                        K::Product => L::INTERFACE,
+                        K::Source => L::FILE,
+                        K::Cte => L::NAMESPACE,
+                        K::Column => L::FIELD,
+                    },
+                    tags: None,
+                    deprecated: None,
+                    container_name: Some(symbol.detail),
+                })
+            })
+            .collect()
     }
 
     /// The byte offset of `position` in the loaded text of `relative`.
@@ -260,6 +364,9 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![".".to_string()]),
                     ..CompletionOptions::default()
@@ -410,6 +517,55 @@ impl LanguageServer for Backend {
                     })
                     .collect();
                 Some(CompletionResponse::Array(items))
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let found = self
+            .with_state("codeAction", |state| {
+                let relative = state.relative(&params.text_document.uri)?;
+                let start = state.offset(&relative, params.range.start)?;
+                let end = state.offset(&relative, params.range.end)?;
+                let actions = state
+                    .host
+                    .code_actions(&relative, mesh_analysis::TextRange::new(start, end))
+                    .into_iter()
+                    .filter_map(|action| state.code_action(action))
+                    .map(CodeActionOrCommand::CodeAction)
+                    .collect();
+                Some(actions)
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let found = self
+            .with_state("documentSymbol", |state| {
+                let relative = state.relative(&params.text_document.uri)?;
+                let symbols = state.host.document_symbols(&relative);
+                Some(DocumentSymbolResponse::Flat(state.symbols(symbols)))
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        Ok(found)
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let found = self
+            .with_state("workspaceSymbol", |state| {
+                let symbols = state.host.workspace_symbols(&params.query);
+                Some(WorkspaceSymbolResponse::Flat(state.symbols(symbols)))
             })
             .await
             .ok_or_else(Error::internal_error)?;

@@ -260,3 +260,140 @@ async def test_completion_of_products_and_columns(client: LanguageClient):
     assert labels["order_date"].detail.startswith("DATE"), labels["order_date"]
     assert labels["order_date"].kind == types.CompletionItemKind.Field
     assert "count" not in labels
+
+
+def offset_of(text: str, pos: types.Position) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
+
+
+def apply_edits(text: str, edits) -> str:
+    for edit in sorted(edits, key=lambda e: offset_of(text, e.range.start), reverse=True):
+        start, end = offset_of(text, edit.range.start), offset_of(text, edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+def whole(text: str) -> types.Range:
+    lines = text.split("\n")
+    return types.Range(start=types.Position(line=0, character=0), end=types.Position(line=len(lines), character=0))
+
+
+async def actions(client: LanguageClient, relative: str, text: str):
+    found = await asyncio.wait_for(
+        client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=doc(client, relative),
+                range=whole(text),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        ),
+        TIMEOUT,
+    )
+    return {a.title: a for a in found}
+
+
+def save_on_disk(client: LanguageClient, relative: str, text: str, created: bool = False):
+    (client.workspace_root / relative).parent.mkdir(parents=True, exist_ok=True)
+    (client.workspace_root / relative).write_text(text)
+    kind = types.FileChangeType.Created if created else types.FileChangeType.Changed
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri(client, relative), type=kind)])
+    )
+
+
+async def test_code_action_applies_the_did_you_mean(client: LanguageClient):
+    text = open_file(client, MODEL)
+    text = replace(client, MODEL, text, "min(order_date)", "min(order_dat)", 2)
+    await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "MESH2009")
+    found = await actions(client, MODEL, text)
+    fix = found["Change `order_dat` to `order_date`"]
+    assert fix.kind == types.CodeActionKind.QuickFix
+    fixed = apply_edits(text, fix.edit.changes[uri(client, MODEL)])
+    assert "min(order_date)" in fixed
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(client, MODEL), version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
+        )
+    )
+    await wait_until(client, lambda: codes(client, MODEL) == [], "the fix to clear the error")
+
+
+async def test_code_action_adds_the_missing_dependency(client: LanguageClient):
+    model = "payments/models/stg_payments.sql"
+    text = open_file(client, model)
+    text = replace(client, model, text, "from raw_payments", "from raw_payments\nwhere order_id in (select order_id from orders.stg_orders)", 2)
+    await wait_until(client, lambda: "MESH2002" in codes(client, model), "MESH2002")
+    found = await actions(client, model, text)
+    [title] = [t for t in found if t.startswith("Add the dependency")]
+    domain_yaml = text_of(client, "payments/domain.yaml")
+    edited = apply_edits(domain_yaml, found[title].edit.changes[uri(client, "payments/domain.yaml")])
+    assert 'orders: "^1.0"' in edited
+    save_on_disk(client, "payments/domain.yaml", edited)
+    await wait_until(client, lambda: "MESH2002" not in codes(client, model), "MESH2002 to clear")
+
+
+async def test_code_action_declares_a_column_in_the_own_contract(client: LanguageClient):
+    model = "orders/models/stg_orders.sql"
+    text = open_file(client, model)
+    text = replace(client, model, text, "select", "select\n    1 as extra_flag,", 2)
+    await wait_until(client, lambda: "MESH1002" in codes(client, model), "MESH1002")
+    found = await actions(client, model, text)
+    [title] = [t for t in found if t.startswith("Declare `extra_flag`")]
+    contract = text_of(client, CONTRACT)
+    edited = apply_edits(contract, found[title].edit.changes[uri(client, CONTRACT)])
+    save_on_disk(client, CONTRACT, edited)
+    await wait_until(client, lambda: "MESH1002" not in codes(client, model), "MESH1002 to clear")
+    assert codes(client, CONTRACT) == []
+
+
+async def test_code_action_publishes_a_private_model(client: LanguageClient):
+    text = open_file(client, MODEL)
+    found = await actions(client, MODEL, text)
+    [title] = [t for t in found if t.startswith("Publish `insights.customer_orders`")]
+    operations = found[title].edit.document_changes
+    created = operations[0]
+    assert created.kind == "create"
+    contract = "insights/contracts/customer_orders.yaml"
+    assert created.uri == uri(client, contract)
+    new_text = operations[1].edits[0].new_text
+    assert "physicalType: DATE" in new_text
+    save_on_disk(client, contract, new_text, created=True)
+    await asyncio.sleep(1.0)
+    assert codes(client, contract) == [], client.diagnostics.get(uri(client, contract))
+    assert codes(client, MODEL) == []
+
+
+async def test_document_and_workspace_symbols(client: LanguageClient):
+    open_file(client, MODEL)
+    symbols = await asyncio.wait_for(
+        client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc(client, MODEL))),
+        TIMEOUT,
+    )
+    names = [(s.name, s.kind) for s in symbols]
+    assert ("first_order", types.SymbolKind.Field) in names
+    assert [n for n, _ in names] == ["customer_id", "first_order", "most_recent_order", "number_of_orders"]
+    found = await asyncio.wait_for(
+        client.workspace_symbol_async(types.WorkspaceSymbolParams(query="stg_ord")), TIMEOUT
+    )
+    assert [(s.name, s.kind) for s in found] == [("orders.stg_orders", types.SymbolKind.Interface)]
+
+
+async def test_document_symbols_list_ctes(client: LanguageClient):
+    model = "insights/models/with_cte.sql"
+    text = "with recent as (\n    select order_id from orders.stg_orders\n)\nselect order_id from recent\n"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri(client, model), language_id="sql", version=1, text=text)
+        )
+    )
+    symbols = await asyncio.wait_for(
+        client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=doc(client, model))),
+        TIMEOUT,
+    )
+    assert [(s.name, s.kind) for s in symbols] == [
+        ("recent", types.SymbolKind.Namespace),
+        ("order_id", types.SymbolKind.Field),
+    ]
+    assert symbols[0].location.range.start == position(text, "recent")

@@ -201,13 +201,7 @@ impl AnalysisHost {
     /// The product column read at `offset` of model file `path`.
     fn product_column_at(&self, path: &str, offset: u32) -> Option<ProductColumn> {
         let db = &self.db;
-        let (own, rest) = path.split_once('/')?;
-        let name = rest.strip_prefix("models/")?.strip_suffix(".sql")?;
-        let domain = DomainId::new(db, own.to_string());
-        let (model, _) = domain_scope(db, domain)
-            .models
-            .get(&name.to_ascii_lowercase())?;
-        let analysis = analyze_model(db, ModelId::new(db, domain, model.clone()));
+        let analysis = analyze_model(db, model_at_path(db, path)?);
         let used = analysis
             .product_uses
             .iter()
@@ -539,6 +533,18 @@ fn column_markdown(found: &ProductColumn) -> String {
     out
 }
 
+/// The model of model file `path` (`<domain>/models/<name>.sql`), when the
+/// domain has it.
+pub(crate) fn model_at_path<'db>(db: &'db dyn Db, path: &str) -> Option<ModelId<'db>> {
+    let (own, rest) = path.split_once('/')?;
+    let name = rest.strip_prefix("models/")?.strip_suffix(".sql")?;
+    let domain = DomainId::new(db, own.to_string());
+    let (model, _) = domain_scope(db, domain)
+        .models
+        .get(&name.to_ascii_lowercase())?;
+    Some(ModelId::new(db, domain, model.clone()))
+}
+
 /// A domain of the workspace or of mesh.lock, as spelled there.
 fn known_domain(db: &dyn Db, name: &str) -> Option<String> {
     member_domains(db)
@@ -638,4 +644,130 @@ fn model_markdown(db: &dyn Db, model: ModelId<'_>) -> String {
         None => out.push_str("\nIts columns are unknown until it parses.\n"),
     }
     out
+}
+
+/// A named thing of the workspace, for outlines and symbol search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SymbolInfo {
+    pub name: String,
+    pub kind: SymbolKind,
+    pub at: FileRange,
+    /// The type of a column, the domain of a model.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    Model,
+    Product,
+    Source,
+    Cte,
+    Column,
+}
+
+impl AnalysisHost {
+    /// The outline of model file `path`: its CTEs and its output columns.
+    pub fn document_symbols(&self, path: &str) -> Vec<SymbolInfo> {
+        let db = &self.db;
+        let Some((own, rest)) = path.split_once('/') else {
+            return Vec::new();
+        };
+        let Some(name) = rest
+            .strip_prefix("models/")
+            .and_then(|r| r.strip_suffix(".sql"))
+        else {
+            return Vec::new();
+        };
+        let domain = DomainId::new(db, own.to_string());
+        let scope = domain_scope(db, domain);
+        let Some((model_name, file)) = scope.models.get(&name.to_ascii_lowercase()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let text = file.text(db);
+        let parsed = mesh_sema::parse_model_file(db, *file);
+        if let Some(with) = parsed.query.as_ref().and_then(|q| q.with.as_ref()) {
+            for cte in &with.cte_tables {
+                out.push(SymbolInfo {
+                    name: cte.alias.name.value.clone(),
+                    kind: SymbolKind::Cte,
+                    at: FileRange {
+                        path: path.to_string(),
+                        range: mesh_syntax::sql_span_to_range(
+                            text,
+                            &parsed.line_index,
+                            cte.alias.name.span,
+                        ),
+                    },
+                    detail: "CTE".to_string(),
+                });
+            }
+        }
+        let analysis = analyze_model(db, ModelId::new(db, domain, model_name.clone()));
+        if let Some(relation) = &analysis.relation {
+            for (column, range) in relation.columns.iter().zip(&analysis.column_ranges) {
+                out.push(SymbolInfo {
+                    name: column.name.clone(),
+                    kind: SymbolKind::Column,
+                    at: FileRange {
+                        path: path.to_string(),
+                        range: *range,
+                    },
+                    detail: column.ty.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Models, products and sources of every member domain whose name
+    /// contains `query` (case-insensitive; everything for an empty query).
+    pub fn workspace_symbols(&self, query: &str) -> Vec<SymbolInfo> {
+        let db = &self.db;
+        let query = query.to_ascii_lowercase();
+        let matches = |name: &str| name.to_ascii_lowercase().contains(&query);
+        let mut out = Vec::new();
+        for domain_name in member_domains(db) {
+            let scope = domain_scope(db, DomainId::new(db, domain_name.clone()));
+            for (key, (name, file)) in &scope.models {
+                let qualified = format!("{domain_name}.{name}");
+                if !matches(&qualified) {
+                    continue;
+                }
+                let published = scope.contracts.contains_key(key);
+                out.push(SymbolInfo {
+                    name: qualified,
+                    kind: if published {
+                        SymbolKind::Product
+                    } else {
+                        SymbolKind::Model
+                    },
+                    at: FileRange {
+                        path: file.path(db).to_string(),
+                        range: TextRange::empty(0),
+                    },
+                    detail: if published {
+                        format!("product of {domain_name}")
+                    } else {
+                        format!("model of {domain_name}")
+                    },
+                });
+            }
+            for source in scope.sources.values() {
+                let qualified = format!("{domain_name}.{}", source.decl.name.value);
+                if matches(&qualified) {
+                    out.push(SymbolInfo {
+                        name: qualified,
+                        kind: SymbolKind::Source,
+                        at: FileRange {
+                            path: format!("{domain_name}/sources.yaml"),
+                            range: source.decl.name.range,
+                        },
+                        detail: format!("source of {domain_name}"),
+                    });
+                }
+            }
+        }
+        out
+    }
 }

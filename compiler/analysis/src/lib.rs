@@ -4,6 +4,7 @@
 //! Callers never see salsa types. Files enter as `(path, text)` through
 //! [`Change`]; results come back as [`Diagnostic`]s, [`BuildPlan`]s and SQL text.
 
+mod actions;
 mod adhoc;
 mod contracts;
 mod db;
@@ -12,13 +13,14 @@ mod ide;
 mod plan;
 mod select;
 
+pub use actions::{CodeAction, FileEdit};
 pub use adhoc::{ADHOC_FILE, adhoc_query_sql};
 pub use contracts::{
     ExternalDependency, ProductColumnUse, WorkspaceContract, parse_external_contract,
 };
 pub use db::MeshDatabase;
 pub use host::{AnalysisHost, Change, ModelSummary};
-pub use ide::{CompletionItem, CompletionKind, FileRange, HoverInfo};
+pub use ide::{CompletionItem, CompletionKind, FileRange, HoverInfo, SymbolInfo, SymbolKind};
 pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
 pub use mesh_emit::{Target, duckdb_type_name};
 pub use mesh_sema::FUNCTION_NAMES;
