@@ -26,20 +26,41 @@ use tower_lsp_server::ls_types::{
     CodeActionResponse, CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams,
     CompletionResponse, CreateFile, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentChangeOperation,
-    DocumentChanges, DocumentSymbolParams, DocumentSymbolResponse, FileChangeType,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, Location,
-    MarkupContent, MarkupKind, MessageType, OneOf, OptionalVersionedTextDocumentIdentifier,
-    ReferenceParams, ResourceOp, ServerCapabilities, ServerInfo, SymbolInformation,
-    TextDocumentEdit, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
-    WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    DocumentChanges, DocumentSymbolParams, DocumentSymbolResponse, ExecuteCommandOptions,
+    ExecuteCommandParams, FileChangeType, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    InitializedParams, Location, MarkupContent, MarkupKind, MessageType, OneOf,
+    OptionalVersionedTextDocumentIdentifier, PrepareRenameResponse, ReferenceParams, RenameFile,
+    RenameOptions, RenameParams, ResourceOp, ServerCapabilities, ServerInfo, SymbolInformation,
+    TextDocumentEdit, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::convert::{Encoding, LineMap, apply_edit, to_lsp_diagnostic};
 
+/// Reads the first rows of a model from the database of the last run. The
+/// command line provides it (this crate does not know the engine).
+pub trait Preview: Send + Sync {
+    /// Up to `limit` rows of `domain.model` in the workspace at `root`:
+    /// column names, then rows of printed cells.
+    fn rows(
+        &self,
+        root: &std::path::Path,
+        model: &str,
+        limit: u64,
+    ) -> std::result::Result<(Vec<String>, Vec<Vec<String>>), String>;
+}
+
+/// The commands of `workspace/executeCommand`.
+const COMMAND_COMPILED_SQL: &str = "meshc.compiledSql";
+const COMMAND_PREVIEW: &str = "meshc.preview";
+/// Only with `MESHC_LSP_TEST_PANIC=1`: panics inside a handler, so that tests
+/// can check the server survives it.
+const COMMAND_TEST_PANIC: &str = "meshc.test.panic";
+
 /// Serves the protocol on stdin/stdout until the client exits.
-pub fn serve_stdio() -> std::result::Result<(), String> {
+pub fn serve_stdio(preview: Option<Box<dyn Preview>>) -> std::result::Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -48,6 +69,7 @@ pub fn serve_stdio() -> std::result::Result<(), String> {
         let (service, socket) = LspService::new(|client| Backend {
             client,
             state: Mutex::new(State::default()),
+            preview,
         });
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
             .serve(service)
@@ -59,6 +81,7 @@ pub fn serve_stdio() -> std::result::Result<(), String> {
 struct Backend {
     client: Client,
     state: Mutex<State>,
+    preview: Option<Box<dyn Preview>>,
 }
 
 #[derive(Default)]
@@ -174,6 +197,39 @@ impl State {
             edit: Some(edit),
             is_preferred: Some(action.fixes.is_some()),
             ..Default::default()
+        })
+    }
+
+    /// A rename as a workspace edit: the text edits (on the old paths), then
+    /// the file renames.
+    fn rename_edit(&self, edit: mesh_analysis::RenameEdit) -> Option<WorkspaceEdit> {
+        let mut operations = Vec::new();
+        for change in &edit.edits {
+            let location = self.location(&change.at.path, change.at.range)?;
+            operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: location.uri,
+                    version: self.open.get(&change.at.path).copied(),
+                },
+                edits: vec![OneOf::Left(TextEdit {
+                    range: location.range,
+                    new_text: change.new_text.clone(),
+                })],
+            }));
+        }
+        for (from, to) in &edit.renames {
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+                RenameFile {
+                    old_uri: self.uri(from)?,
+                    new_uri: self.uri(to)?,
+                    options: None,
+                    annotation_id: None,
+                },
+            )));
+        }
+        Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(operations)),
+            ..WorkspaceEdit::default()
         })
     }
 
@@ -366,6 +422,17 @@ impl LanguageServer for Backend {
                 references_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![
+                        COMMAND_COMPILED_SQL.to_string(),
+                        COMMAND_PREVIEW.to_string(),
+                    ],
+                    work_done_progress_options: Default::default(),
+                }),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![".".to_string()]),
@@ -543,6 +610,117 @@ impl LanguageServer for Backend {
         Ok(found)
     }
 
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<tower_lsp_server::ls_types::LSPAny>> {
+        let uri = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .and_then(|a| a.parse::<Uri>().ok());
+        let command = params.command.as_str();
+        if command == COMMAND_TEST_PANIC && std::env::var_os("MESHC_LSP_TEST_PANIC").is_some() {
+            self.with_state("executeCommand", |_| panic!("a test asked for a panic"))
+                .await;
+            return Err(Error::internal_error());
+        }
+        let found = self
+            .with_state("executeCommand", |state| {
+                let relative = uri
+                    .as_ref()
+                    .and_then(|u| state.relative(u))
+                    .ok_or_else(|| "pass the URI of a model file of the workspace".to_string())?;
+                match command {
+                    COMMAND_COMPILED_SQL => state
+                        .host
+                        .compiled_sql(&relative, mesh_analysis::Target::DuckDb)
+                        .map(serde_json::Value::String),
+                    COMMAND_PREVIEW => {
+                        let model = state
+                            .host
+                            .model_id_of(&relative)
+                            .ok_or_else(|| format!("{relative} is not a model file"))?;
+                        let root = state
+                            .root
+                            .clone()
+                            .ok_or_else(|| "no workspace".to_string())?;
+                        Ok(serde_json::json!({ "model": model, "root": root }))
+                    }
+                    other => Err(format!("unknown command `{other}`")),
+                }
+            })
+            .await
+            .ok_or_else(Error::internal_error)?
+            .map_err(request_failed)?;
+        if command != COMMAND_PREVIEW {
+            return Ok(Some(found));
+        }
+        let (Some(model), Some(root)) = (found["model"].as_str(), found["root"].as_str()) else {
+            return Err(Error::internal_error());
+        };
+        let preview = self
+            .preview
+            .as_ref()
+            .ok_or_else(|| request_failed("this server cannot read the database".to_string()))?;
+        let limit = params
+            .arguments
+            .get(1)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(20);
+        let (columns, rows) = preview
+            .rows(std::path::Path::new(root), model, limit)
+            .map_err(request_failed)?;
+        Ok(Some(
+            serde_json::json!({ "model": model, "columns": columns, "rows": rows }),
+        ))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let found = self
+            .with_state("prepareRename", |state| {
+                let relative = state
+                    .relative(&params.text_document.uri)
+                    .ok_or_else(|| "not a file of the mesh workspace".to_string())?;
+                let offset = state
+                    .offset(&relative, params.position)
+                    .ok_or_else(|| "the file is not loaded".to_string())?;
+                let range = state.host.prepare_rename(&relative, offset)?;
+                let text = state.host.file_text(&relative).unwrap_or("");
+                Ok::<_, String>(PrepareRenameResponse::Range(LineMap::new(text).range(
+                    text,
+                    range,
+                    state.encoding,
+                )))
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        found.map(Some).map_err(request_failed)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let found = self
+            .with_state("rename", |state| {
+                let relative = state
+                    .relative(&position.text_document.uri)
+                    .ok_or_else(|| "not a file of the mesh workspace".to_string())?;
+                let offset = state
+                    .offset(&relative, position.position)
+                    .ok_or_else(|| "the file is not loaded".to_string())?;
+                let edit = state.host.rename(&relative, offset, &params.new_name)?;
+                state
+                    .rename_edit(edit)
+                    .ok_or_else(|| "the rename touches a file outside the workspace".to_string())
+            })
+            .await
+            .ok_or_else(Error::internal_error)?;
+        found.map(Some).map_err(request_failed)
+    }
+
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
@@ -602,5 +780,15 @@ fn completion_kind(kind: mesh_analysis::CompletionKind) -> CompletionItemKind {
         K::Source => CompletionItemKind::FILE,
         K::Column => CompletionItemKind::FIELD,
         K::Function => CompletionItemKind::FUNCTION,
+    }
+}
+
+/// A refused request, with the reason the editor shows.
+fn request_failed(message: String) -> Error {
+    Error {
+        // The protocol's RequestFailed (-32803): the request was valid but failed.
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
     }
 }

@@ -26,7 +26,13 @@ def workspace(tmp_path: pathlib.Path) -> pathlib.Path:
     return target
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[MESHC, "lsp"]))
+# MESHC_LSP_TEST_PANIC enables the command that panics inside a handler.
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[MESHC, "lsp"],
+        server_env={**os.environ, "MESHC_LSP_TEST_PANIC": "1"},
+    )
+)
 async def client(lsp_client: LanguageClient, workspace: pathlib.Path):
     params = types.InitializeParams(
         capabilities=types.ClientCapabilities(

@@ -397,3 +397,110 @@ async def test_document_symbols_list_ctes(client: LanguageClient):
         ("order_id", types.SymbolKind.Field),
     ]
     assert symbols[0].location.range.start == position(text, "recent")
+
+
+async def test_rename_of_a_private_model_updates_its_domain(client: LanguageClient):
+    model = "insights/models/dim_customers.sql"
+    text = open_file(client, model)
+    at = position(text, "customer_orders", 3)
+    prepared = await asyncio.wait_for(
+        client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(text_document=doc(client, model), position=at)
+        ),
+        TIMEOUT,
+    )
+    assert prepared.start == position(text, "customer_orders")
+    edit = await asyncio.wait_for(
+        client.text_document_rename_async(
+            types.RenameParams(text_document=doc(client, model), position=at, new_name="orders_per_customer")
+        ),
+        TIMEOUT,
+    )
+    changes = edit.document_changes
+    renames = [c for c in changes if getattr(c, "kind", None) == "rename"]
+    assert [(pathlib.Path(r.old_uri).name, pathlib.Path(r.new_uri).name) for r in renames] == [
+        ("customer_orders.sql", "orders_per_customer.sql")
+    ]
+    # Apply it on disk as an editor would, and tell the server.
+    events = []
+    for change in changes:
+        if getattr(change, "kind", None) == "rename":
+            continue
+        relative = str(pathlib.Path(change.text_document.uri.removeprefix("file://")).relative_to(client.workspace_root))
+        save_on_disk(client, relative, apply_edits(text_of(client, relative), change.edits))
+    for rename in renames:
+        old = pathlib.Path(rename.old_uri.removeprefix("file://"))
+        new = pathlib.Path(rename.new_uri.removeprefix("file://"))
+        old.rename(new)
+        events += [
+            types.FileEvent(uri=rename.old_uri, type=types.FileChangeType.Deleted),
+            types.FileEvent(uri=rename.new_uri, type=types.FileChangeType.Created),
+        ]
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=events))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(client, model), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text_of(client, model))],
+        )
+    )
+    await asyncio.sleep(1.0)
+    assert "orders_per_customer" in text_of(client, model)
+    assert "orders_per_customer:" in text_of(client, "insights/domain.yaml")
+    assert all(not d for d in client.diagnostics.values()), client.diagnostics
+
+
+async def test_renaming_a_published_column_is_refused_with_its_consumers(client: LanguageClient):
+    contract = open_file(client, CONTRACT)
+    try:
+        await asyncio.wait_for(
+            client.text_document_prepare_rename_async(
+                types.PrepareRenameParams(
+                    text_document=doc(client, CONTRACT), position=position(contract, "name: order_date", 8)
+                )
+            ),
+            TIMEOUT,
+        )
+    except Exception as error:  # pygls raises the server's JsonRpc error
+        message = str(error)
+    else:
+        raise AssertionError("the rename was not refused")
+    assert "breaking contract change" in message
+    assert "insights.customer_orders" in message
+
+
+async def execute(client: LanguageClient, command: str, *arguments):
+    return await asyncio.wait_for(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=command, arguments=list(arguments))
+        ),
+        TIMEOUT,
+    )
+
+
+async def test_compiled_sql_and_preview_commands(client: LanguageClient):
+    import subprocess
+
+    from conftest import MESHC
+
+    sql = await execute(client, "meshc.compiledSql", uri(client, MODEL))
+    assert '"orders"."stg_orders"' in sql and sql.startswith("SELECT"), sql
+    run = subprocess.run([MESHC, "run", "-q", "-w", str(client.workspace_root)], capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    preview = await execute(client, "meshc.preview", uri(client, MODEL), 3)
+    assert preview["model"] == "insights.customer_orders"
+    assert preview["columns"] == ["customer_id", "first_order", "most_recent_order", "number_of_orders"]
+    assert len(preview["rows"]) == 3
+
+
+async def test_a_panicking_handler_does_not_kill_the_server(client: LanguageClient):
+    try:
+        await execute(client, "meshc.test.panic", uri(client, MODEL))
+    except Exception:
+        pass
+    else:
+        raise AssertionError("the panic was not reported as an error")
+    assert any("internal error" in m.message for m in client.log_messages), client.log_messages
+    # Still serving, with a working database.
+    text = open_file(client, MODEL)
+    text = replace(client, MODEL, text, "min(order_date)", "min(order_day)", 2)
+    await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "diagnostics after the panic")

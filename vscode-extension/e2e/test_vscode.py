@@ -106,3 +106,14 @@ def test_live_contract_error_hover_and_fix(page: Page):
     expect(page.locator(".monaco-editor .squiggly-error")).to_have_count(0, timeout=DIAGNOSTIC)
     expect(row).to_have_count(0, timeout=DIAGNOSTIC)
     shot(page, "3-fixed")
+
+    # The compiled SQL of the model, from the command palette.
+    page.keyboard.press("F1")
+    box = page.locator(".quick-input-widget input")
+    expect(box).to_be_visible(timeout=LOAD)
+    box.fill(">meshc: Show Compiled SQL")
+    command = page.locator(".quick-input-list .monaco-list-row", has_text="Show Compiled SQL").first
+    expect(command).to_be_visible(timeout=LOAD)
+    command.click()
+    expect(page.locator(".view-lines").last).to_contain_text('"orders"."stg_orders"', timeout=DIAGNOSTIC)
+    shot(page, "4-compiled-sql")

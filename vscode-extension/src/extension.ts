@@ -5,6 +5,7 @@
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
+  ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
@@ -76,6 +77,55 @@ async function restart(): Promise<void> {
   await start();
 }
 
+/** Runs a server command on the active model file. */
+async function onActiveModel(command: string, extra: unknown[]): Promise<unknown> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor) {
+    void vscode.window.showWarningMessage("meshc: open a model file first");
+    return undefined;
+  }
+  try {
+    return await client.sendRequest(ExecuteCommandRequest.type, {
+      command,
+      arguments: [editor.document.uri.toString(), ...extra],
+    });
+  } catch (error) {
+    void vscode.window.showErrorMessage(`meshc: ${String(error)}`);
+    return undefined;
+  }
+}
+
+async function showCompiledSql(): Promise<void> {
+  const sql = await onActiveModel("meshc.compiledSql", []);
+  if (typeof sql === "string") {
+    const document = await vscode.workspace.openTextDocument({ language: "sql", content: sql });
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
+}
+
+interface Preview {
+  model: string;
+  columns: string[];
+  rows: string[][];
+}
+
+async function previewRows(): Promise<void> {
+  const preview = (await onActiveModel("meshc.preview", [20])) as Preview | undefined;
+  if (!preview) {
+    return;
+  }
+  const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
+  const table = [
+    `# ${preview.model} (first ${String(preview.rows.length)} rows of the last run)`,
+    "",
+    line(preview.columns),
+    line(preview.columns.map(() => "---")),
+    ...preview.rows.map(line),
+  ].join("\n");
+  const document = await vscode.workspace.openTextDocument({ language: "markdown", content: table });
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("meshc", { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
@@ -84,6 +134,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     status,
     vscode.commands.registerCommand("meshc.restartServer", restart),
+    vscode.commands.registerCommand("meshc.showCompiledSqlForEditor", showCompiledSql),
+    vscode.commands.registerCommand("meshc.previewRowsForEditor", previewRows),
     vscode.commands.registerCommand("meshc.showOutput", () => {
       output?.show();
     }),

@@ -170,12 +170,12 @@ impl AnalysisHost {
 }
 
 /// A column of another domain's product read at a position of a model.
-struct ProductColumn {
-    range: TextRange,
-    product: String,
-    contract_path: String,
-    version: Option<String>,
-    column: mesh_syntax::ContractColumn,
+pub(crate) struct ProductColumn {
+    pub(crate) range: TextRange,
+    pub(crate) product: String,
+    pub(crate) contract_path: String,
+    pub(crate) version: Option<String>,
+    pub(crate) column: mesh_syntax::ContractColumn,
 }
 
 /// A completion candidate.
@@ -199,7 +199,7 @@ pub enum CompletionKind {
 
 impl AnalysisHost {
     /// The product column read at `offset` of model file `path`.
-    fn product_column_at(&self, path: &str, offset: u32) -> Option<ProductColumn> {
+    pub(crate) fn product_column_at(&self, path: &str, offset: u32) -> Option<ProductColumn> {
         let db = &self.db;
         let analysis = analyze_model(db, model_at_path(db, path)?);
         let used = analysis
@@ -769,5 +769,29 @@ impl AnalysisHost {
             }
         }
         out
+    }
+}
+
+impl AnalysisHost {
+    /// The SQL meshc emits for model file `path` on `target`, or why it has
+    /// none (the model does not check).
+    pub fn compiled_sql(&self, path: &str, target: mesh_emit::Target) -> Result<String, String> {
+        let db = &self.db;
+        let model = model_at_path(db, path).ok_or_else(|| format!("{path} is not a model file"))?;
+        mesh_emit::emit_model(db, model, target).map_err(|diagnostics| {
+            let first = diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| format!(": {} {}", d.code.as_str(), d.message))
+                .unwrap_or_default();
+            format!("{path} has errors, so it has no {target} SQL yet{first}")
+        })
+    }
+
+    /// `domain.model` of model file `path`.
+    pub fn model_id_of(&self, path: &str) -> Option<String> {
+        let db = &self.db;
+        let model = model_at_path(db, path)?;
+        Some(format!("{}.{}", model.domain(db).name(db), model.name(db)))
     }
 }

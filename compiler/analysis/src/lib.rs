@@ -11,6 +11,7 @@ mod db;
 mod host;
 mod ide;
 mod plan;
+mod rename;
 mod select;
 
 pub use actions::{CodeAction, FileEdit};
@@ -34,4 +35,5 @@ pub use plan::{
     BuildPlan, CHECKED_RELATION, FAILING_ROWS, PlanError, PlannedCheck, PlannedColumn,
     PlannedModel, PlannedSource,
 };
+pub use rename::RenameEdit;
 pub use select::{Selector, parse_selector};

@@ -6,6 +6,7 @@
 mod build;
 mod check;
 mod gates;
+mod lsp;
 mod mesh;
 mod query;
 pub mod render;
@@ -261,13 +262,7 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),
         Command::Test(args) => gates::test(&cli.global, args),
-        Command::Lsp => match meshc_lsp::serve_stdio() {
-            Ok(()) => Outcome::Success,
-            Err(message) => {
-                eprintln!("error: {message}");
-                Outcome::Usage
-            }
-        },
+        Command::Lsp => lsp::serve(),
         Command::Query { sql, format, limit } => query::run(&cli.global, sql, *format, *limit),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),
