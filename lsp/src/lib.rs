@@ -17,7 +17,7 @@ mod convert;
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use mesh_analysis::{AnalysisHost, Change, Diagnostic};
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -68,7 +68,7 @@ pub fn serve_stdio(preview: Option<Box<dyn Preview>>) -> std::result::Result<(),
     runtime.block_on(async {
         let (service, socket) = LspService::new(|client| Backend {
             client,
-            state: Mutex::new(State::default()),
+            state: Arc::new(Mutex::new(State::default())),
             preview,
         });
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
@@ -80,7 +80,7 @@ pub fn serve_stdio(preview: Option<Box<dyn Preview>>) -> std::result::Result<(),
 
 struct Backend {
     client: Client,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
     preview: Option<Box<dyn Preview>>,
 }
 
@@ -94,6 +94,13 @@ struct State {
     open: HashMap<String, i32>,
     /// What was last published, per workspace-relative path.
     published: BTreeMap<String, Vec<Diagnostic>>,
+    /// Files changed since the last publication.
+    changed: Vec<String>,
+    /// Counts changes, so that a delayed whole-mesh check can tell it is stale.
+    generation: u64,
+    /// Only the edited models and their readers were re-checked since the
+    /// last whole-mesh check.
+    full_check_due: bool,
 }
 
 /// Diagnostics to publish: (file URI, diagnostics, version of the open
@@ -270,6 +277,8 @@ impl State {
     }
 
     fn set_text(&mut self, relative: &str, text: Option<String>) {
+        self.changed.push(relative.to_string());
+        self.generation += 1;
         let mut change = Change::default();
         match text {
             Some(text) => change.set_file(relative, text),
@@ -284,21 +293,53 @@ impl State {
         mesh_workspace::read_text(&root.join(relative), relative).ok()
     }
 
-    /// Re-checks and returns what changed since the last publication.
-    fn diagnostics_to_publish(&mut self) -> Publications {
-        let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
-        for diagnostic in self.host.check() {
-            if self.host.file_text(&diagnostic.file).is_some() {
-                by_file
-                    .entry(diagnostic.file.to_string())
-                    .or_default()
-                    .push(diagnostic);
+    /// Re-checks and returns what changed since the last publication. After
+    /// edits of model files only, just those models and their readers in the
+    /// domain are re-checked (the edit path that costs what the edit touches,
+    /// not the mesh); otherwise, or with `whole`, the whole mesh.
+    fn diagnostics_to_publish(&mut self, whole: bool) -> Publications {
+        let changed = std::mem::take(&mut self.changed);
+        let paths: Vec<&str> = changed.iter().map(String::as_str).collect();
+        let edit_path = match whole || paths.is_empty() {
+            true => None,
+            false => self.host.model_edit_diagnostics(&paths),
+        };
+        let (by_file, all_files) = match edit_path {
+            Some(by_file) => {
+                self.full_check_due = true;
+                (by_file, false)
             }
-        }
+            None => {
+                self.full_check_due = false;
+                let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+                for diagnostic in self.host.check() {
+                    if self.host.file_text(&diagnostic.file).is_some() {
+                        by_file
+                            .entry(diagnostic.file.to_string())
+                            .or_default()
+                            .push(diagnostic);
+                    }
+                }
+                (by_file, true)
+            }
+        };
+        self.publications(by_file, all_files)
+    }
+
+    /// The publications for `by_file`; with `all_files`, files that are not
+    /// in it have no diagnostics any more.
+    fn publications(
+        &mut self,
+        mut by_file: BTreeMap<String, Vec<Diagnostic>>,
+        all_files: bool,
+    ) -> Publications {
         let mut out = Vec::new();
-        let files: Vec<String> = self
-            .published
-            .keys()
+        let previous: Vec<&String> = match all_files {
+            true => self.published.keys().collect(),
+            false => Vec::new(),
+        };
+        let files: Vec<String> = previous
+            .into_iter()
             .chain(by_file.keys())
             .cloned()
             .collect::<std::collections::BTreeSet<_>>()
@@ -328,52 +369,91 @@ impl State {
     }
 }
 
-impl Backend {
-    fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while the lock was held leaves the state usable: the
-        // database is consistent after an unwinding query.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
+/// Locks the state; a panic while the lock was held leaves it usable (the
+/// database is consistent after an unwinding query).
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
 
-    /// Runs `work` on the state; a panic inside is logged and becomes
-    /// `None`, and the server keeps serving.
-    async fn with_state<T>(&self, what: &str, work: impl FnOnce(&mut State) -> T) -> Option<T> {
-        let outcome = {
-            let mut state = self.state();
-            catch_unwind(AssertUnwindSafe(|| work(&mut state)))
-        };
-        match outcome {
-            Ok(value) => Some(value),
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                self.client
-                    .log_message(
-                        MessageType::ERROR,
-                        format!("meshc: internal error in {what}: {message}"),
-                    )
-                    .await;
-                None
-            }
+/// Runs `work` on the state; a panic inside is logged to the client and
+/// becomes `None`, and the server keeps serving.
+async fn on_state<T>(
+    client: &Client,
+    state: &Mutex<State>,
+    what: &str,
+    work: impl FnOnce(&mut State) -> T,
+) -> Option<T> {
+    let outcome = {
+        let mut state = lock(state);
+        catch_unwind(AssertUnwindSafe(|| work(&mut state)))
+    };
+    match outcome {
+        Ok(value) => Some(value),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            client
+                .log_message(
+                    MessageType::ERROR,
+                    format!("meshc: internal error in {what}: {message}"),
+                )
+                .await;
+            None
         }
     }
+}
 
-    /// Applies an edit of the state, then publishes what changed.
+async fn publish(client: &Client, publications: Publications) {
+    for (uri, diagnostics, version) in publications {
+        client.publish_diagnostics(uri, diagnostics, version).await;
+    }
+}
+
+/// How long the mesh must be quiet after a model edit before the whole mesh
+/// is re-checked (the edited models and their readers are at once).
+const WHOLE_CHECK_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+impl Backend {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    async fn with_state<T>(&self, what: &str, work: impl FnOnce(&mut State) -> T) -> Option<T> {
+        on_state(&self.client, &self.state, what, work).await
+    }
+
+    /// Applies an edit of the state, then publishes what changed. After a
+    /// model edit only the edited models and their readers are re-checked at
+    /// once; the whole mesh (workspace-level diagnostics such as the lock)
+    /// follows when no edit came for [`WHOLE_CHECK_DELAY`].
     async fn change(&self, what: &str, edit: impl FnOnce(&mut State)) {
-        let publications = self
+        let outcome = self
             .with_state(what, |state| {
                 edit(state);
-                state.diagnostics_to_publish()
+                let publications = state.diagnostics_to_publish(false);
+                (publications, state.full_check_due, state.generation)
             })
-            .await
-            .unwrap_or_default();
-        for (uri, diagnostics, version) in publications {
-            self.client
-                .publish_diagnostics(uri, diagnostics, version)
-                .await;
+            .await;
+        let Some((publications, due, generation)) = outcome else {
+            return;
+        };
+        publish(&self.client, publications).await;
+        if due {
+            let (client, state) = (self.client.clone(), self.state.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(WHOLE_CHECK_DELAY).await;
+                let publications = on_state(&client, &state, "whole-mesh check", |state| {
+                    (state.generation == generation && state.full_check_due)
+                        .then(|| state.diagnostics_to_publish(true))
+                })
+                .await
+                .flatten()
+                .unwrap_or_default();
+                publish(&client, publications).await;
+            });
         }
     }
 }

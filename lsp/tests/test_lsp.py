@@ -504,3 +504,22 @@ async def test_a_panicking_handler_does_not_kill_the_server(client: LanguageClie
     text = open_file(client, MODEL)
     text = replace(client, MODEL, text, "min(order_date)", "min(order_day)", 2)
     await wait_until(client, lambda: "MESH2009" in codes(client, MODEL), "diagnostics after the panic")
+
+
+async def test_whole_mesh_diagnostics_follow_a_model_edit(client: LanguageClient):
+    """The edit path re-checks the edited model and its readers at once;
+    workspace-level facts (here a dependency cycle) follow when edits pause."""
+    text = open_file(client, MODEL)
+    replace(
+        client,
+        MODEL,
+        text,
+        "from orders.stg_orders",
+        "from orders.stg_orders where customer_id in (select customer_id from dim_customers)",
+        2,
+    )
+    await wait_until(
+        client,
+        lambda: any("MESH2006" in codes(client, f) for f in [MODEL, "insights/models/dim_customers.sql"]),
+        "the cycle diagnostic",
+    )
