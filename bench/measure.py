@@ -180,6 +180,16 @@ def measure_meshc(n, out, meshc, bench, reps, bench_reps, timeout, build=True, c
     return res
 
 
+def measure_lsp(n, out, meshc, edits, timeout):
+    """bench/lsp.py: the real `meshc lsp` over stdio on the generated mesh."""
+    log(f"N={n}: meshc lsp ({edits} keystrokes, hover, completion, contract edits)")
+    _, _, stdout, _ = timed([sys.executable, os.path.join(HERE, "lsp.py"), "--meshc", meshc,
+                             "--mesh", os.path.join(out, "mesh"),
+                             "--meta", os.path.join(out, "bench-meta.json"),
+                             "--edits", str(edits)], timeout=timeout)
+    return json.loads(stdout)
+
+
 def dbt_cmd(venv, *args):
     return [os.path.join(venv, "bin", "dbt"), *args, "--profiles-dir", "."]
 
@@ -580,6 +590,9 @@ def write_results(path, info, cfg, runs, jaffle):
     L.append("")
     L.append("Linear scaling is 10× per 10× models; more than that is super-linear.")
     L.append("")
+    lsp_sizes = [n for n in sorted(runs) if runs[n].get("lsp")]
+    if lsp_sizes:
+        L.extend(lsp_section(runs, lsp_sizes))
     L.append("## Noise")
     L.append("")
     L.append("The machine has 2 cores and may be shared with other work during the run "
@@ -631,6 +644,46 @@ def write_results(path, info, cfg, runs, jaffle):
         f.write("\n".join(L) + "\n")
 
 
+def lsp_section(runs, sizes):
+    """The editor figures: `meshc lsp` over stdio (bench/lsp.py)."""
+    L = ["## Editor: `meshc lsp` over stdio", ""]
+    L.append("The real binary, driven by a JSON-RPC client over stdio on the generated mesh "
+             "(bench/lsp.py). *Keystroke* = `didChange` of the open model (its whole text) → its new "
+             "diagnostics, alternating an error and its fix; *contract edit* = a column renamed in a "
+             "published product's contract → the producer's new diagnostics (a contract edit re-checks "
+             "the whole mesh, consumers in other domains included); hover and completion on the open model. "
+             "dbt has no language server; its figure for the same edit is a partial-parse `dbt parse`.")
+    L.append("")
+    header = "| figure | " + " | ".join(f"N = {n:,}" for n in sizes) + " |"
+    L.append(header)
+    L.append("|" + " --- |" * (len(sizes) + 1))
+
+    def ms(d):
+        return f"{d['median']:.1f} ms (p99 {d['p99']:.1f}, max {d['max']:.1f}, n={d['n']})"
+
+    def row(name, get):
+        cells = []
+        for n in sizes:
+            try:
+                cells.append(get(runs[n]))
+            except (KeyError, TypeError):
+                cells.append("n/a")
+        L.append(f"| {name} | " + " | ".join(cells) + " |")
+
+    row("initialize → first full diagnostics", lambda r: f"{r['lsp']['init_s']:.2f} s")
+    row("keystroke → diagnostics of the edited model (target ≤ 20 ms median, ≤ 50 ms p99)",
+        lambda r: ms(r["lsp"]["keystroke_ms"]))
+    row("contract edit → diagnostics (whole mesh)", lambda r: ms(r["lsp"]["contract_ms"]))
+    row("hover (target ≤ 10 ms)", lambda r: ms(r["lsp"]["hover_ms"]))
+    row("completion (target ≤ 10 ms)", lambda r: ms(r["lsp"]["completion_ms"]))
+    row("server RSS after initialize / after the edits / at the end",
+        lambda r: " / ".join(mib(v) for v in r["lsp"]["rss_kib"].values()))
+    row("dbt-core: `dbt parse` after one model edit (partial parse)",
+        lambda r: fmt_s(r["dbt"]["edits"][0]["s"]))
+    L.append("")
+    return L
+
+
 def rewrite(results_json, results_md):
     """Writes RESULTS.md again from a results.json (after editing analysis.md)."""
     with open(results_json) as f:
@@ -659,11 +712,12 @@ def main():
     if a.smoke:
         cfg = dict(sizes=[50], dbt_sizes=[], reps=1, reps_50k=1, bench_reps=2, dbt_reps=0,
                    dbt_reps_10k=0, dbt_edit_reps=0, dbt_compile_reps=0, run_reps=1,
-                   no_build_from=10**9, bench_only_from=10**9)
+                   no_build_from=10**9, bench_only_from=10**9, lsp_edits=40)
     else:
         cfg = dict(sizes=[1000, 10000, 50000], dbt_sizes=[1000, 10000], reps=7, reps_50k=1,
                    bench_reps=10, dbt_reps=3, dbt_reps_10k=1, dbt_edit_reps=1,
-                   dbt_compile_reps=1, run_reps=5, no_build_from=50000, bench_only_from=50000)
+                   dbt_compile_reps=1, run_reps=5, no_build_from=50000, bench_only_from=50000,
+                   lsp_edits=1000)
     for k in ("sizes", "dbt_sizes", "reps", "reps_50k", "bench_reps", "dbt_reps", "bench_only_from"):
         env = os.environ.get("MESHC_BENCH_" + k.upper())
         if env:
@@ -697,6 +751,7 @@ def main():
                                    timeout=3600, build=n < cfg["no_build_from"], check=not big)
         if r["meshc"]["bench"]["cold_diagnostics"]:
             raise RuntimeError(f"generated mesh at N={n} has diagnostics")
+        r["lsp"] = measure_lsp(n, out, a.meshc, cfg["lsp_edits"], timeout=3600)
         runs[n] = r
         save()
 

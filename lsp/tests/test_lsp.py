@@ -523,3 +523,34 @@ async def test_whole_mesh_diagnostics_follow_a_model_edit(client: LanguageClient
         lambda: any("MESH2006" in codes(client, f) for f in [MODEL, "insights/models/dim_customers.sql"]),
         "the cycle diagnostic",
     )
+
+
+async def test_completion_in_yaml(client: LanguageClient):
+    # A contract: the model's columns it does not declare yet, with their types.
+    contract = open_file(client, CONTRACT)
+    model = "orders/models/stg_orders.sql"
+    text = open_file(client, model)
+    replace(client, model, text, "select", "select\n    1 as extra_flag,", 2)
+    items = await asyncio.wait_for(
+        client.text_document_completion_async(
+            types.CompletionParams(text_document=doc(client, CONTRACT), position=position(contract, "properties:"))
+        ),
+        TIMEOUT,
+    )
+    items = items.items if hasattr(items, "items") else items
+    assert [(i.label, i.detail) for i in items] == [("extra_flag", "physicalType: INTEGER, required: true")]
+    # domain.yaml: the domains it does not depend on yet.
+    domain_yaml = open_file(client, "payments/domain.yaml")
+    items = await asyncio.wait_for(
+        client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=doc(client, "payments/domain.yaml"), position=position(domain_yaml, "models:")
+            )
+        ),
+        TIMEOUT,
+    )
+    items = items.items if hasattr(items, "items") else items
+    labels = {i.label: i.detail for i in items}
+    assert set(labels) == {"customers", "orders", "insights"}
+    assert labels["orders"].startswith('"^1.0"')
+    assert "stg_orders" in labels["orders"]

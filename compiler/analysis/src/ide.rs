@@ -280,9 +280,18 @@ impl AnalysisHost {
     /// functions.
     pub fn completions(&self, path: &str, offset: u32) -> Vec<CompletionItem> {
         let db = &self.db;
-        let Some((own, _)) = path.split_once('/') else {
+        let Some((own, rest)) = path.split_once('/') else {
             return Vec::new();
         };
+        if rest == "domain.yaml" {
+            return self.complete_dependencies(own);
+        }
+        if let Some(product) = rest
+            .strip_prefix("contracts/")
+            .and_then(|r| r.strip_suffix(".yaml").or_else(|| r.strip_suffix(".yml")))
+        {
+            return self.complete_contract_columns(own, product);
+        }
         let Some(text) = self.file_text(path) else {
             return Vec::new();
         };
@@ -351,6 +360,75 @@ impl AnalysisHost {
         }
         out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
         out
+    }
+
+    /// In `domain.yaml`: the other domains, with the requirement their
+    /// current version would need.
+    fn complete_dependencies(&self, own: &str) -> Vec<CompletionItem> {
+        let db = &self.db;
+        let declared = &domain_scope(db, DomainId::new(db, own.to_string())).dependencies;
+        member_domains(db)
+            .iter()
+            .chain(external_domains(db).iter())
+            .filter(|d| !d.eq_ignore_ascii_case(own) && !declared.contains_key(*d))
+            .map(|domain| {
+                let version = domain_scope(db, DomainId::new(db, domain.clone()))
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.version.as_ref().map(|v| v.value.clone()));
+                let products = domain_scope(db, DomainId::new(db, domain.clone()))
+                    .contracts
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                CompletionItem {
+                    label: domain.clone(),
+                    kind: CompletionKind::Domain,
+                    detail: match version {
+                        Some(v) => format!("\"^{}.{}\" — publishes {products}", v.major, v.minor),
+                        None => format!("publishes {products}"),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// In a product's contract: the columns its model outputs that the
+    /// contract does not declare yet, with their inferred types.
+    fn complete_contract_columns(&self, own: &str, product: &str) -> Vec<CompletionItem> {
+        let db = &self.db;
+        let domain = DomainId::new(db, own.to_string());
+        let scope = domain_scope(db, domain);
+        let key = product.to_ascii_lowercase();
+        let Some((model, _)) = scope.models.get(&key) else {
+            return Vec::new();
+        };
+        let declared: Vec<String> = scope
+            .contracts
+            .get(&key)
+            .and_then(|f| parse_contract_file(db, *f).0.as_ref())
+            .map(|c| {
+                c.columns
+                    .iter()
+                    .map(|c| c.name.value.to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let analysis = analyze_model(db, ModelId::new(db, domain, model.clone()));
+        let Some(relation) = &analysis.relation else {
+            return Vec::new();
+        };
+        relation
+            .columns
+            .iter()
+            .filter(|c| !declared.contains(&c.name.to_ascii_lowercase()))
+            .map(|c| CompletionItem {
+                label: c.name.clone(),
+                kind: CompletionKind::Column,
+                detail: format!("physicalType: {}, required: {}", c.ty, !c.nullable),
+            })
+            .collect()
     }
 
     /// The products of `domain` that domain `own` may read (declared
