@@ -242,9 +242,9 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
         return Outcome::Failure;
     }
     if current.as_deref() != Some(text.as_str())
-        && let Err(error) = std::fs::write(&path, &text)
+        && let Err(error) = crate::build::write_atomically(&path, text.as_bytes())
     {
-        eprintln!("error: cannot write {}: {error}", path.display());
+        eprintln!("error: {error}");
         return Outcome::Usage;
     }
     for line in &lines {
