@@ -88,3 +88,84 @@ fn a_failed_build_write_keeps_the_previous_file() {
     );
     assert_eq!(listing(&out), files_before);
 }
+
+/// `meshc lock` with a consumed product's contract that does not parse shows
+/// the YAML error, exits 1 and leaves mesh.lock alone (it wrote
+/// `version: 0.0.0` and exited 0); `check` reports the YAML error and no
+/// stale lock on top of it.
+#[test]
+fn lock_refuses_a_contract_that_does_not_parse() {
+    let dir = copy_example();
+    let workspace = dir.path();
+    let lock_before = std::fs::read_to_string(workspace.join("mesh.lock")).expect("lock");
+    let contract = workspace.join("orders/contracts/stg_orders.yaml");
+    let text = std::fs::read_to_string(&contract).expect("contract");
+    std::fs::write(
+        &contract,
+        text.replacen("version: 1.0.0", "version: [1.0.0", 1),
+    )
+    .expect("write contract");
+
+    let lock = meshc(workspace, &["lock"]);
+    assert_eq!(lock.status.code(), Some(1), "{}", stderr(&lock));
+    assert!(stderr(&lock).contains("MESH0201"), "{}", stderr(&lock));
+    assert!(
+        stderr(&lock).contains("orders/contracts/stg_orders.yaml"),
+        "{}",
+        stderr(&lock)
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("mesh.lock")).expect("lock"),
+        lock_before,
+        "mesh.lock is untouched"
+    );
+
+    let check = meshc(workspace, &["check", "--format", "json"]);
+    assert_eq!(check.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
+    let codes: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"MESH0201"), "{codes:?}");
+    assert!(
+        !codes.iter().any(|c| *c == "MESH2014" || *c == "MESH2015"),
+        "{codes:?}"
+    );
+
+    // A contract without a version cannot be pinned either.
+    std::fs::write(&contract, text.replacen("version: 1.0.0\n", "", 1)).expect("write contract");
+    let lock = meshc(workspace, &["lock"]);
+    assert_eq!(lock.status.code(), Some(1), "{}", stderr(&lock));
+    assert!(
+        stderr(&lock).contains("has no `version`"),
+        "{}",
+        stderr(&lock)
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("mesh.lock")).expect("lock"),
+        lock_before
+    );
+}
+
+/// A Windows checkout (every contract with CRLF line endings) keeps the
+/// committed mesh.lock valid.
+#[test]
+fn crlf_contracts_keep_the_lock_valid() {
+    let dir = copy_example();
+    let workspace = dir.path();
+    for domain in ["customers", "orders", "payments", "insights"] {
+        let contracts = workspace.join(domain).join("contracts");
+        for name in listing(&contracts) {
+            let path = contracts.join(name);
+            let text = std::fs::read_to_string(&path).expect("contract");
+            std::fs::write(&path, text.replace('\n', "\r\n")).expect("write");
+        }
+    }
+    let check = meshc(workspace, &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let locked = meshc(workspace, &["lock", "--locked"]);
+    assert!(locked.status.success(), "{}", stderr(&locked));
+}
