@@ -1,9 +1,10 @@
 //! Contracts as data for the mesh commands: the workspace's published
 //! contracts, what its domains consume (and where), and the lock.
 
+use mesh_diagnostics::Diagnostic;
 use mesh_sema::{
     DomainId, ModelId, analyze_model, consumed_products, domain_scope, external_domains,
-    member_domains, mesh_config, parse_contract_file, required_lock, workspace_lock,
+    lock_blockers, member_domains, mesh_config, parse_contract_file, required_lock, workspace_lock,
 };
 use mesh_syntax::{Contract, LockFile, parse_contract};
 
@@ -111,6 +112,13 @@ impl AnalysisHost {
     /// The lock the workspace needs for what it reads now.
     pub fn required_lock(&self) -> LockFile {
         required_lock(&self.db).clone()
+    }
+
+    /// Why `meshc lock` cannot write the lock: the errors of consumed
+    /// products' contracts that do not parse or have no version.
+    pub fn lock_blockers(&self) -> Vec<Diagnostic> {
+        let (unparsed, unversioned) = lock_blockers(&self.db);
+        unparsed.iter().chain(unversioned).cloned().collect()
     }
 
     /// mesh.lock as loaded (`None` when missing or unreadable).

@@ -80,13 +80,38 @@ fn model_ddl(model: &mesh_analysis::PlannedModel) -> String {
 }
 
 /// Writes `bytes` to `path` unless the file already holds exactly them:
-/// rewriting an existing file in place makes ext4 flush it synchronously,
-/// which dominated a warm build of a large mesh.
+/// replacing an existing file makes ext4 flush it at the next commit, which
+/// dominated a warm build of a large mesh.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
-    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write_atomically(path, bytes)
+}
+
+/// Replaces `path` with `bytes` all at once: the bytes go to a temporary file
+/// in the same directory, which is then renamed over `path`. A failed write
+/// (a full disk, a file size limit) leaves the previous file as it was and no
+/// temporary behind (`NamedTempFile` deletes itself unless persisted).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let error = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("meshc");
+    // Hidden and not ending in `.sql`: tools that read target/ skip it.
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // The mode `fs::write` gives a new file (0666 less the umask), not the
+    // temporary's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir).map_err(|e| error(&e))?;
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| error(&e))?;
+    file.persist(path).map_err(|e| error(&e.error))?;
+    Ok(())
 }
 
 fn write_build(session: &Session, plan: &BuildPlan, target: Target) -> Result<PathBuf, String> {

@@ -215,6 +215,16 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
         eprintln!("error: cannot resolve products from the registry: {message}");
         return Outcome::Usage;
     }
+    // A lock without a contract's real version would pin nothing (it wrote
+    // `version: 0.0.0` before): show why and write nothing.
+    let blockers = session.host.lock_blockers();
+    if !blockers.is_empty() {
+        session.print_diagnostics(&blockers, crate::DiagnosticFormat::Human);
+        eprintln!(
+            "error: mesh.lock cannot be written while a consumed product's contract does not parse or has no version; fix it and run `meshc lock` again"
+        );
+        return Outcome::Failure;
+    }
     let before = session.host.written_lock();
     let lock = session.host.required_lock();
     let text = lock.render();
@@ -242,9 +252,9 @@ pub(crate) fn lock(global: &GlobalArgs, locked: bool, update: Option<&[String]>)
         return Outcome::Failure;
     }
     if current.as_deref() != Some(text.as_str())
-        && let Err(error) = std::fs::write(&path, &text)
+        && let Err(error) = crate::build::write_atomically(&path, text.as_bytes())
     {
-        eprintln!("error: cannot write {}: {error}", path.display());
+        eprintln!("error: {error}");
         return Outcome::Usage;
     }
     for line in &lines {

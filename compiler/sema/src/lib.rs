@@ -34,7 +34,7 @@ pub use index::{
     parse_contract_file, parse_model_file, published_product,
 };
 pub use infer::{Dependency, Inferred, ProductUse, infer_model, infer_rule};
-pub use lock::{consumed_products, lock_diagnostics, required_lock, workspace_lock};
+pub use lock::{consumed_products, lock_blockers, lock_diagnostics, required_lock, workspace_lock};
 pub use lower::{Lowering, NoLowering, RelationTarget};
 pub use model::{ModelAnalysis, analyze_model, model_signature};
 pub use references::model_references;

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use mesh_syntax::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 
-use crate::db::{Db, DomainId, ModelId};
-use crate::index::{domain_scope, file_index, member_domains};
+use crate::db::{Db, DomainId, ModelId, SourceFile};
+use crate::index::{domain_scope, file_index, member_domains, parse_contract_file};
 use crate::lower::RelationTarget;
 use crate::references::model_references;
 
@@ -33,30 +33,39 @@ pub fn consumed_products(db: &dyn Db) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
+/// The contract file of `domain.product` and what it parses to.
+fn consumed_contract<'db>(
+    db: &'db dyn Db,
+    product: &str,
+) -> Option<(
+    SourceFile,
+    &'db crate::index::Parsed<mesh_syntax::Contract>,
+    bool,
+)> {
+    let (domain, name) = product.split_once('.')?;
+    let scope = domain_scope(db, DomainId::new(db, domain.to_string()));
+    let file = *scope.contracts.get(&name.to_ascii_lowercase())?;
+    Some((file, parse_contract_file(db, file), scope.external))
+}
+
 /// The lock the workspace needs now: every consumed product whose contract is
-/// known, with the version and hash of that contract.
+/// known, parses and has a version, with the version and hash of that
+/// contract. A contract that does not is in [`lock_blockers`] instead.
 #[salsa::tracked(returns(ref))]
 pub fn required_lock(db: &dyn Db) -> LockFile {
     let mut entries = Vec::new();
     for (product, consumers) in consumed_products(db) {
-        let Some((domain, name)) = product.split_once('.') else {
+        let Some((file, (Some(contract), _), external)) = consumed_contract(db, product) else {
             continue;
         };
-        let domain_id = DomainId::new(db, domain.to_string());
-        let scope = domain_scope(db, domain_id);
-        let Some(file) = scope.contracts.get(&name.to_ascii_lowercase()) else {
+        let Some(version) = &contract.version else {
             continue;
         };
-        let version =
-            crate::index::published_product(db, ModelId::new(db, domain_id, name.to_string()))
-                .as_ref()
-                .and_then(|p| p.version.clone())
-                .unwrap_or_else(|| semver::Version::new(0, 0, 0));
         entries.push(LockEntry {
             product: product.clone(),
-            version,
+            version: version.value.clone(),
             hash: content_hash(file.text(db)),
-            source: if scope.external {
+            source: if external {
                 LockSource::Registry
             } else {
                 LockSource::Workspace
@@ -66,6 +75,34 @@ pub fn required_lock(db: &dyn Db) -> LockFile {
         });
     }
     LockFile { entries }
+}
+
+/// Why consumed products cannot be locked: the errors of contracts that do
+/// not parse (`check` reports them with their domain) and contracts without
+/// `version` (reported by [`lock_diagnostics`]). `meshc lock` refuses to write
+/// a lock while there are any.
+#[salsa::tracked(returns(ref))]
+pub fn lock_blockers(db: &dyn Db) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (mut unparsed, mut unversioned) = (Vec::new(), Vec::new());
+    for product in consumed_products(db).keys() {
+        let Some((file, (contract, diagnostics), _)) = consumed_contract(db, product) else {
+            continue;
+        };
+        match contract {
+            None => unparsed.extend(diagnostics.iter().filter(|d| d.is_error()).cloned()),
+            Some(contract) if contract.version.is_none() => unversioned.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    file.path(db).clone(),
+                    contract.range,
+                    format!("the contract of {product} has no `version`, so mesh.lock cannot pin it"),
+                )
+                .with_help("add `version: 1.0.0` (the product's semver version) at the top of the contract"),
+            ),
+            Some(_) => {}
+        }
+    }
+    (unparsed, unversioned)
 }
 
 /// `mesh.lock` as written, if it exists and parses.
@@ -82,6 +119,9 @@ pub fn workspace_lock(db: &dyn Db) -> (Option<LockFile>, Vec<Diagnostic>) {
 pub fn lock_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     let required = required_lock(db);
     let (written, mut out) = workspace_lock(db).clone();
+    // A contract that does not parse is reported with its domain, one
+    // without a version here; neither gets a lock error on top.
+    out.extend(lock_blockers(db).1.iter().cloned());
     if required.entries.is_empty() {
         return out;
     }

@@ -76,9 +76,17 @@ impl LockFile {
     }
 }
 
-/// `sha256:<hex>` of a contract's text: what mesh.lock pins.
+/// `sha256:<hex>` of a contract's text: what mesh.lock pins. The text is
+/// hashed as a checkout with LF line endings and no BOM holds it, so a
+/// Windows checkout (CRLF, or a BOM an editor added) pins the same hash; text
+/// that already is LF without a BOM is hashed byte for byte, as before.
 pub fn content_hash(content: &str) -> String {
-    let digest = Sha256::digest(content.as_bytes());
+    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let digest = if content.contains('\r') {
+        Sha256::digest(content.replace("\r\n", "\n").replace('\r', "\n").as_bytes())
+    } else {
+        Sha256::digest(content.as_bytes())
+    };
     let mut out = String::from("sha256:");
     for byte in digest {
         out.push_str(&format!("{byte:02x}"));
@@ -171,6 +179,30 @@ pub fn parse_lock(file: &Arc<str>, text: &str) -> (Option<LockFile>, Vec<Diagnos
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Windows checkout (CRLF, lone CR, a BOM) pins the same hash as the
+    /// LF file, and the example's committed lock stays valid.
+    #[test]
+    fn line_endings_do_not_change_the_hash() {
+        let lf = "a: 1\nb: 2\n";
+        assert_eq!(content_hash("a: 1\r\nb: 2\r\n"), content_hash(lf));
+        assert_eq!(content_hash("a: 1\rb: 2\r"), content_hash(lf));
+        assert_eq!(content_hash("\u{feff}a: 1\r\nb: 2\n"), content_hash(lf));
+        assert_ne!(content_hash("a: 1\n\nb: 2\n"), content_hash(lf));
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../projects/jaffle_mesh/");
+        let lock = std::fs::read_to_string(format!("{root}mesh.lock")).expect("example lock");
+        let (lock, diagnostics) = parse_lock(&Arc::from("mesh.lock"), &lock);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let lock = lock.expect("parsed");
+        assert!(!lock.entries.is_empty());
+        for entry in &lock.entries {
+            let (domain, product) = entry.product.split_once('.').expect("domain.product");
+            let text = std::fs::read_to_string(format!("{root}{domain}/contracts/{product}.yaml"))
+                .expect("contract");
+            assert_eq!(content_hash(&text), entry.hash, "{}", entry.product);
+            assert_eq!(content_hash(&text.replace('\n', "\r\n")), entry.hash);
+        }
+    }
 
     #[test]
     fn round_trips() {

@@ -93,7 +93,7 @@ pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> 
     // its exact size.
     BUFFER.with_borrow_mut(|buffer| {
         buffer.clear();
-        fs::File::open(absolute)
+        open_for_reading(absolute)
             .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
             .map_err(|error| io_diagnostic(relative, &error))?;
         let bytes = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
@@ -115,6 +115,38 @@ pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> 
     })
 }
 
+/// Opens a file to read it. The listing already skipped what is not a
+/// regular file; on Unix the open does not wait either if a named pipe took a
+/// file's place since (`O_NONBLOCK`, which changes nothing for regular files).
+fn open_for_reading(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// A workspace file that is a directory, a named pipe, a socket or a device:
+/// reported instead of read (opening a named pipe waits for a writer forever).
+fn not_a_file(relative: &str, kind: Kind) -> Diagnostic {
+    let what = match kind {
+        Kind::Dir => "a directory",
+        Kind::Fifo => "a named pipe (FIFO)",
+        Kind::Socket => "a socket",
+        Kind::Device => "a device",
+        Kind::File | Kind::Missing => "not a regular file",
+    };
+    Diagnostic::new(
+        Code::Io,
+        relative.into(),
+        TextRange::empty(0),
+        format!("{relative} is {what}, not a regular file, so meshc does not read it"),
+    )
+    .with_help(
+        "meshc reads only regular files (or links to them): replace it with a file or rename it",
+    )
+}
+
 fn io_diagnostic(relative: &str, error: &io::Error) -> Diagnostic {
     Diagnostic::new(
         Code::Io,
@@ -128,9 +160,7 @@ fn io_diagnostic(relative: &str, error: &io::Error) -> Diagnostic {
 fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut out = Vec::new();
     for file in ["mesh.yaml", "mesh.lock"] {
-        if root.join(file).is_file() {
-            out.push(file.to_string());
-        }
+        push_named(&mut out, diagnostics, &root.join(file), file.to_string());
     }
     let mut directories = match sorted_entries(root) {
         Ok(entries) => entries,
@@ -139,7 +169,7 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
             return out;
         }
     };
-    directories.retain(|e| e.is_dir);
+    directories.retain(|e| e.kind == Kind::Dir);
     for Entry {
         path: directory, ..
     } in directories
@@ -155,14 +185,17 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
             continue;
         }
         for file in ["domain.yaml", "sources.yaml"] {
-            if directory.join(file).exists() {
-                out.push(format!("{name}/{file}"));
-            }
+            push_named(
+                &mut out,
+                diagnostics,
+                &directory.join(file),
+                format!("{name}/{file}"),
+            );
         }
         // Likely mistakes are loaded too, to be reported as stray files:
         // `domain.yml`, a model beside models/ or in a subdirectory of it.
         let stray = |entry: &Entry| {
-            entry.is_file
+            entry.kind == Kind::File
                 && entry
                     .path
                     .extension()
@@ -175,7 +208,7 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
                     continue;
                 };
                 let sub = ["models", "contracts"].into_iter().find(|sub| file == *sub);
-                if let (true, Some(sub)) = (entry.is_dir, sub) {
+                if let (Kind::Dir, Some(sub)) = (entry.kind, sub) {
                     subdirectories.push((sub, entry));
                 } else if stray(&entry) && !is_workspace_file(&format!("{name}/{file}")) {
                     out.push(format!("{name}/{file}"));
@@ -188,8 +221,7 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
             if !subdirectories.iter().any(|(found, _)| *found == sub) && path.is_dir() {
                 let entry = Entry {
                     path,
-                    is_dir: true,
-                    is_file: false,
+                    kind: Kind::Dir,
                 };
                 subdirectories.push((sub, entry));
             }
@@ -208,12 +240,20 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
                     continue;
                 };
                 let relative = format!("{name}/{sub}/{file}");
-                if entry.is_dir {
-                    if sub == "models" {
-                        nested.push(entry);
+                let wanted = is_workspace_file(&relative);
+                match entry.kind {
+                    // A link to nowhere is read, to report why it cannot be.
+                    Kind::File | Kind::Missing if wanted => out.push(relative),
+                    Kind::Dir => {
+                        if wanted {
+                            diagnostics.push(not_a_file(&relative, Kind::Dir));
+                        }
+                        if sub == "models" {
+                            nested.push(entry);
+                        }
                     }
-                } else if is_workspace_file(&relative) {
-                    out.push(relative);
+                    kind if wanted => diagnostics.push(not_a_file(&relative, kind)),
+                    _ => {}
                 }
             }
             for directory in nested {
@@ -233,12 +273,67 @@ fn candidate_files(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String
     out
 }
 
-/// A directory entry and whether it is a directory or a regular file
-/// (following symbolic links).
+/// Adds a file of a fixed name when it is a regular file, reports it when it
+/// is something else. One `stat` (following links), so that a case-insensitive
+/// file system finds `Domain.yaml` as `domain.yaml` too.
+fn push_named(
+    out: &mut Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+    path: &Path,
+    relative: String,
+) {
+    match kind_of(path) {
+        Kind::File => out.push(relative),
+        Kind::Missing => {}
+        kind => diagnostics.push(not_a_file(&relative, kind)),
+    }
+}
+
+/// What a path is, following symbolic links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    Fifo,
+    Socket,
+    Device,
+    /// Nothing there (or a link to nowhere).
+    Missing,
+}
+
+impl Kind {
+    fn of(kind: fs::FileType) -> Kind {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() {
+                return Kind::Fifo;
+            }
+            if kind.is_socket() {
+                return Kind::Socket;
+            }
+            if kind.is_block_device() || kind.is_char_device() {
+                return Kind::Device;
+            }
+        }
+        if kind.is_dir() {
+            Kind::Dir
+        } else if kind.is_file() {
+            Kind::File
+        } else {
+            Kind::Missing
+        }
+    }
+}
+
+fn kind_of(path: &Path) -> Kind {
+    fs::metadata(path).map_or(Kind::Missing, |m| Kind::of(m.file_type()))
+}
+
+/// A directory entry and what it is (following symbolic links).
 struct Entry {
     path: PathBuf,
-    is_dir: bool,
-    is_file: bool,
+    kind: Kind,
 }
 
 /// The entries of `directory`, sorted by path. The kind comes from the
@@ -248,15 +343,11 @@ fn sorted_entries(directory: &Path) -> io::Result<Vec<Entry>> {
         .filter_map(|e| e.ok())
         .map(|e| {
             let path = e.path();
-            let (is_dir, is_file) = match e.file_type() {
-                Ok(kind) if !kind.is_symlink() => (kind.is_dir(), kind.is_file()),
-                _ => (path.is_dir(), path.is_file()),
+            let kind = match e.file_type() {
+                Ok(kind) if !kind.is_symlink() => Kind::of(kind),
+                _ => kind_of(&path),
             };
-            Entry {
-                path,
-                is_dir,
-                is_file,
-            }
+            Entry { path, kind }
         })
         .collect();
     entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -370,6 +461,72 @@ mod tests {
             assert_eq!(paths, vec!["mesh.yaml", "d/domain.yaml"]);
             assert!(change.load_diagnostics.expect("set").is_empty());
         }
+    }
+
+    /// A named pipe where a model or domain.yaml belongs is reported, never
+    /// opened (opening it waited for a writer forever), and so is a directory
+    /// named like a model or contract (it was ignored without a word).
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        fs::write(root.join("mesh.yaml"), "name: x\ndomains: [d, e]\n").expect("write");
+        fs::create_dir_all(root.join("d/models/dir.sql")).expect("mkdir");
+        fs::create_dir_all(root.join("d/contracts/c.yaml")).expect("mkdir");
+        fs::create_dir_all(root.join("e")).expect("mkdir");
+        fs::write(root.join("d/domain.yaml"), "name: d\n").expect("write");
+        fs::write(root.join("d/models/a.sql"), "select 1 as x").expect("write");
+        for fifo in ["d/models/pipe.sql", "e/domain.yaml"] {
+            let made = std::process::Command::new("mkfifo")
+                .arg(root.join(fifo))
+                .status()
+                .expect("mkfifo runs");
+            assert!(made.success());
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(load(&root, &[]));
+        });
+        let (change, paths) = receiver
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("loading returns instead of waiting on the named pipes");
+        assert_eq!(paths, vec!["mesh.yaml", "d/domain.yaml", "d/models/a.sql"]);
+        let found: Vec<(Code, String, String)> = change
+            .load_diagnostics
+            .expect("set")
+            .into_iter()
+            .map(|d| (d.code, d.file.to_string(), d.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Code::Io,
+                    "d/contracts/c.yaml".to_string(),
+                    "d/contracts/c.yaml is a directory, not a regular file, so meshc does not read it"
+                        .to_string()
+                ),
+                (
+                    Code::Io,
+                    "d/models/dir.sql".to_string(),
+                    "d/models/dir.sql is a directory, not a regular file, so meshc does not read it"
+                        .to_string()
+                ),
+                (
+                    Code::Io,
+                    "d/models/pipe.sql".to_string(),
+                    "d/models/pipe.sql is a named pipe (FIFO), not a regular file, so meshc does not read it"
+                        .to_string()
+                ),
+                (
+                    Code::Io,
+                    "e/domain.yaml".to_string(),
+                    "e/domain.yaml is a named pipe (FIFO), not a regular file, so meshc does not read it"
+                        .to_string()
+                ),
+            ]
+        );
     }
 
     #[test]
