@@ -39,4 +39,4 @@ pub use plan::{
 };
 pub use query::{QueryResult, query};
 pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
-pub use run::run;
+pub use run::{Cancel, run, run_cancellable};
