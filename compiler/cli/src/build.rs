@@ -391,7 +391,7 @@ fn run_plan(
                         required: !c.nullable,
                     })
                     .collect(),
-                root: Some(session.root.clone()),
+                root: (!s.external).then(|| session.root.clone()),
             })
             .collect(),
         models: plan.models.iter().map(engine_model).collect(),

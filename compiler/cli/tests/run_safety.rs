@@ -240,3 +240,31 @@ fn a_database_held_by_another_process_is_one_error_with_exit_code_2() {
         "{text}"
     );
 }
+
+#[test]
+fn an_external_source_loads_only_when_declared_external() {
+    let dir = workspace();
+    let root = dir.path();
+    std::fs::write(root.join("s/models/slow.sql"), FAST).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("ids.csv");
+    std::fs::write(&file, "id\n5\n6\n").unwrap();
+    let declare = |external: &str| {
+        let yaml = format!(
+            "sources:\n  - name: raw\n    path: {}\n{external}    columns:\n      - {{ name: id, type: INTEGER, required: true }}\n",
+            file.display()
+        );
+        std::fs::write(root.join("s/sources.yaml"), yaml).unwrap();
+    };
+    declare("");
+    let refused = meshc(root, &["run"]);
+    let text = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("MESH0220"), "{text}");
+    assert!(text.contains("nothing was built"), "{text}");
+
+    declare("    external: true\n");
+    let run = meshc(root, &["run"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(rows(root, "SELECT n FROM s.slow"), vec![vec!["2"]]);
+}
