@@ -77,8 +77,11 @@ pub struct PlannedSource {
     pub id: String,
     pub domain: String,
     pub name: String,
-    /// Workspace-relative path of the data file.
+    /// Workspace-relative path of the data file, or the absolute path of an
+    /// external source's file.
     pub path: String,
+    /// Declared `external: true`: the file may be outside the workspace.
+    pub external: bool,
     pub format: SourceFormat,
     pub csv: CsvOptions,
     pub columns: Vec<PlannedColumn>,
@@ -253,7 +256,11 @@ impl AnalysisHost {
                 id: node.qualified(),
                 domain: node.domain.clone(),
                 name: node.name.clone(),
-                path: format!("{}/{}", node.domain, source.decl.path.value),
+                path: match std::path::Path::new(&source.decl.path.value).is_absolute() {
+                    true => source.decl.path.value.clone(),
+                    false => format!("{}/{}", node.domain, source.decl.path.value),
+                },
+                external: source.decl.external,
                 format: source.decl.format,
                 csv: source.decl.csv.clone(),
                 columns: source

@@ -15,6 +15,7 @@ use mesh_engine::{
 };
 
 use mesh_registry::{ProductVersion, QualityStatus};
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use crate::session::{Session, open_workspace};
 use crate::{BuildArgs, DiagnosticFormat, GlobalArgs, Outcome, RunArgs, TargetArg};
@@ -396,6 +397,7 @@ fn run_plan(
                         required: !c.nullable,
                     })
                     .collect(),
+                root: (!s.external).then(|| session.root.clone()),
             })
             .collect(),
         models: plan.models.iter().map(engine_model).collect(),
@@ -553,6 +555,14 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
+    // Before anything under target/ or the database is touched.
+    let _lock = match crate::runlock::RunLock::acquire(&session.root) {
+        Ok(lock) => lock,
+        Err(diagnostic) => {
+            session.print_diagnostics(&[diagnostic], args.build.format);
+            return Outcome::Usage;
+        }
+    };
     if let Err(message) = write_build(&session, &plan, target(args.build.target)) {
         eprintln!("error: {message}");
         return Outcome::Usage;
@@ -579,7 +589,17 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     ));
     let done = std::sync::atomic::AtomicUsize::new(0);
     let quiet = session.quiet;
+    let results_path = session.root.join("target").join("run_results.json");
+    let started = std::sync::Once::new();
     let on_event = |event: &RunEvent<'_>| {
+        if let RunEvent::Started { .. } = event {
+            // The database is open and changes from now on: the results of
+            // the previous run no longer describe it, also if this run is
+            // killed before it writes its own.
+            started.call_once(|| {
+                let _ = fs::remove_file(&results_path);
+            });
+        }
         if let RunEvent::Finished(result) = event {
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if quiet && result.status == NodeStatus::Success {
@@ -617,7 +637,18 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     };
     let allow_invalid = args.allow_invalid;
     let engine_plan = run_plan(&session, &plan, database.clone(), threads, allow_invalid);
-    let results = mesh_engine::run(&engine_plan, &on_event);
+    let (results, signal) = match run_until_signal(&engine_plan, &on_event) {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Usage;
+        }
+    };
+    if let Some(diagnostic) = &results.database_error {
+        // Nothing ran and nothing changed: one error, not one per node.
+        session.print_diagnostics(std::slice::from_ref(diagnostic), args.build.format);
+        return Outcome::Usage;
+    }
     let failures: Vec<Diagnostic> = results
         .results
         .iter()
@@ -640,11 +671,10 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     if !failures.is_empty() {
         session.print_diagnostics(&failures, args.build.format);
     }
-    let results_path = session.root.join("target").join("run_results.json");
     match serde_json::to_string_pretty(&results) {
         Ok(text) => {
-            if let Err(error) = fs::write(&results_path, text + "\n") {
-                eprintln!("error: cannot write {}: {error}", results_path.display());
+            if let Err(message) = write_atomically(&results_path, (text + "\n").as_bytes()) {
+                eprintln!("error: {message}");
             }
         }
         Err(error) => eprintln!("error: cannot serialize run results: {error}"),
@@ -676,6 +706,17 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             if invalid == 1 { " was" } else { "s were" }
         );
     }
+    if let Some(signal) = signal {
+        eprintln!(
+            "error: stopped by {}: the nodes that had not finished keep their previous version",
+            if signal == SIGINT {
+                "SIGINT"
+            } else {
+                "SIGTERM"
+            }
+        );
+        return Outcome::Signal(signal);
+    }
     let failed = results.results.iter().any(|r| match r.status {
         NodeStatus::Success => false,
         NodeStatus::Invalid => !allow_invalid,
@@ -686,6 +727,33 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
     } else {
         Outcome::Success
     }
+}
+
+/// Runs the plan; a SIGINT or SIGTERM meanwhile cancels it (the engine
+/// interrupts its statements, settles what had not finished and drops its
+/// temporary objects) and is returned, so the caller exits with 128 + it.
+fn run_until_signal(
+    plan: &RunPlan,
+    on_event: &(dyn Fn(&RunEvent<'_>) + Sync),
+) -> Result<(mesh_engine::RunResults, Option<i32>), String> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| format!("cannot handle SIGINT and SIGTERM: {e}"))?;
+    let handle = signals.handle();
+    let cancel = mesh_engine::Cancel::default();
+    let received = std::sync::atomic::AtomicI32::new(0);
+    let results = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            if let Some(signal) = signals.forever().next() {
+                received.store(signal, std::sync::atomic::Ordering::SeqCst);
+                cancel.cancel();
+            }
+        });
+        let results = mesh_engine::run_cancellable(plan, on_event, &cancel);
+        handle.close();
+        results
+    });
+    let signal = received.load(std::sync::atomic::Ordering::SeqCst);
+    Ok((results, (signal != 0).then_some(signal)))
 }
 
 /// Records in the registry whether each published product this run built

@@ -10,6 +10,7 @@ mod lsp;
 mod mesh;
 mod query;
 pub mod render;
+mod runlock;
 mod scaffold;
 mod session;
 
@@ -32,7 +33,7 @@ Typical session:
   meshc run                           build everything on embedded DuckDB
   meshc query \"select * from orders.order_summary\"
 
-Exit codes: 0 success, 1 errors in the mesh or a failed run, 2 usage or I/O failure.")]
+Exit codes: 0 success, 1 errors in the mesh or a failed run, 2 usage or I/O failure, 130/143 a run stopped by SIGINT/SIGTERM.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -252,6 +253,8 @@ pub(crate) enum Outcome {
     Success,
     Failure,
     Usage,
+    /// Stopped by this signal: exit code 128 + the signal number.
+    Signal(i32),
 }
 
 /// Runs the CLI; returns the process exit code.
@@ -281,5 +284,6 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::Failure => ExitCode::from(1),
         Outcome::Usage => ExitCode::from(2),
+        Outcome::Signal(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
     }
 }

@@ -80,6 +80,8 @@ codes! {
         "A version or version requirement is not valid semver (`1.2.0`, `^1.2`).";
     StrayFile = "MESH0208", "stray-file", Warning,
         "A file sits where meshc does not look for anything (for example a `.sql` file outside `models/`, or a directory not listed in `mesh.yaml`). It is ignored.";
+    SourceOutsideWorkspace = "MESH0220", "source-outside-workspace", Error,
+        "A source's `path` leads outside the workspace (an absolute path, `..` past the workspace root, or a symbolic link to a file elsewhere). meshc reads only files of the workspace unless the source says `external: true` in sources.yaml; move the file into the domain or add `external: true` to that source.";
     ContractMissingColumn = "MESH1001", "contract-missing-column", Error,
         "A published model does not output a column its contract promises. Add the column to the model or remove it from the contract (a breaking change for consumers).";
     ContractExtraColumn = "MESH1002", "contract-extra-column", Error,
@@ -166,6 +168,18 @@ codes! {
         "A model was not built because a model or source it reads failed in this run, or a product it reads (or checks against) is INVALID.";
     ProductInvalid = "MESH5004", "product-invalid", Error,
         "An error-level quality rule of the product's contract failed on the new version: the product is INVALID, its previous version is kept and its consumers are skipped (`meshc run --allow-invalid` swaps it in anyway). The message names the rule, its value and its threshold; `meshc test --show-failures` shows failing rows.";
+    DatabaseLocked = "MESH5005", "database-locked", Error,
+        "The DuckDB database file is held by another process (DuckDB allows one writer at a time), so nothing was run and nothing changed; the message names the file and, when DuckDB says so, the process. Close the other program (a DuckDB shell, a notebook, another `meshc run`) and run again. Exit code 2.";
+    NotADatabase = "MESH5006", "not-a-database", Error,
+        "The database path (`--database` or `targets.duckdb.path`) names an existing file that is not a DuckDB database, for example a CSV. meshc refuses it and leaves the file untouched. Point the option at a new path or at a DuckDB file. Exit code 2.";
+    DatabaseUnavailable = "MESH5007", "database-unavailable", Error,
+        "The database file cannot be opened or created (permissions, a missing or read-only directory, a damaged file). Nothing was run. Exit code 2.";
+    WorkspaceBusy = "MESH5008", "workspace-busy", Error,
+        "Another `meshc run` of this workspace is under way (it holds `target/.meshc-run.lock`); the message names its process id, start time and command. Wait for it to finish or stop it; a run that was killed releases the lock with its process. Nothing was changed. Exit code 2.";
+    SourceColumnsMismatch = "MESH5009", "source-columns-mismatch", Error,
+        "The header (line 1) of a CSV source does not list the columns sources.yaml declares: the message names the missing and the unexpected columns. Columns are matched by name, in any order. Correct the header or the declaration in sources.yaml. The previous table is kept.";
+    RunInterrupted = "MESH5010", "run-interrupted", Error,
+        "The run was stopped (SIGINT or SIGTERM) before this node finished. Its temporary objects were dropped and its previous version is kept; run again to build it.";
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::plan::{ModelNode, RunPlan, SourceLoad};
 use crate::results::NodeKind;
+use crate::sql::RESERVED;
 
 /// What a node does when it runs.
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +34,27 @@ impl Node<'_> {
             Job::Model(model) => &model.schema,
         }
     }
+
+    /// The name of the table or view the node writes.
+    pub(crate) fn name(&self) -> &str {
+        match self.job {
+            Job::Source(source) => &source.table,
+            Job::Model(model) => &model.name,
+        }
+    }
+}
+
+/// Refuses a node whose schema or name contains the reserved `__meshc`: the
+/// engine's temporary objects carry it, and every run drops the ones it finds
+/// (left by an interrupted run), so such a node could be overwritten or dropped.
+fn reserved_name(node: &Node<'_>) -> Option<String> {
+    let reserved = |name: &str| name.to_ascii_lowercase().contains(RESERVED);
+    [node.schema(), node.name()]
+        .into_iter()
+        .find(|name| reserved(name))
+        .map(|name| {
+            format!("the name {name} is reserved: names containing {RESERVED} are meshc's temporary objects")
+        })
 }
 
 /// The nodes of a plan, and the reasons some of them cannot run at all.
@@ -62,6 +84,9 @@ impl<'p> Graph<'p> {
                 ));
             } else {
                 by_id.insert(node.id, index);
+            }
+            if let Some(reason) = reserved_name(node) {
+                invalid.push((index, reason));
             }
         }
         for index in 0..nodes.len() {

@@ -41,4 +41,4 @@ pub use plan::{
 };
 pub use query::{QueryResult, RowSink, query, query_all};
 pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
-pub use run::run;
+pub use run::{Cancel, run, run_cancellable};

@@ -102,6 +102,31 @@ pub(crate) fn record_line(
     found
 }
 
+/// The fields of one CSV record on one line: split at `delimiter` outside
+/// quotes, with quotes removed and doubled quotes kept once.
+pub(crate) fn split_record(line: &str, delimiter: char, quote: Option<char>) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut in_quotes = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if Some(c) == quote {
+            if in_quotes && chars.peek() == Some(&c) {
+                field.push(c);
+                chars.next();
+            } else {
+                in_quotes = !in_quotes;
+            }
+        } else if c == delimiter && !in_quotes {
+            fields.push(std::mem::take(&mut field));
+        } else {
+            field.push(c);
+        }
+    }
+    fields.push(field);
+    fields
+}
+
 /// The line number in a DuckDB CSV error ("CSV Error on Line: 3").
 pub(crate) fn csv_error_line(message: &str) -> Option<u64> {
     let (_, rest) = message.split_once("CSV Error on Line:")?;
@@ -137,6 +162,15 @@ mod tests {
             csv_error_line("Constraint Error: NOT NULL constraint failed"),
             None
         );
+    }
+
+    #[test]
+    fn records_split_at_delimiters_outside_quotes() {
+        assert_eq!(
+            split_record("id,\"a,b\",\"say \"\"hi\"\"\"", ',', Some('"')),
+            vec!["id", "a,b", "say \"hi\""]
+        );
+        assert_eq!(split_record("a|\"b", '|', None), vec!["a", "\"b"]);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //!
 //! A table is built under a temporary name, checked, and swapped in by one
 //! transaction, so a failing or invalid model keeps the data of its previous
-//! run. A view with checks is created under the temporary name too, checked,
-//! and renamed over the previous object in one transaction; a view without
-//! checks is replaced with `CREATE OR REPLACE VIEW`. Switching materialization
+//! run. A view is created under the temporary name too, read once in full (a
+//! view can fail only when read), checked, and renamed over the previous
+//! object in one transaction, so a broken view never replaces a working one.
+//! Switching materialization
 //! (table to view or back) replaces the old object in the same transaction.
 //! Errors become MESH5002 diagnostics.
 
@@ -48,31 +49,11 @@ pub(crate) fn build(
     if select.is_empty() {
         return Err(failure(model, "the model has no SQL".to_owned()));
     }
-    let outcome = match model.materialization {
-        Materialization::View if model.checks.is_empty() => {
-            build_view(conn, catalog, model, select).map(|()| Built {
-                rows: None,
-                checks: Vec::new(),
-                swapped: true,
-            })
-        }
-        Materialization::View => build_checked(
-            conn,
-            catalog,
-            model,
-            select,
-            ObjectKind::View,
-            allow_invalid,
-        ),
-        Materialization::Table => build_checked(
-            conn,
-            catalog,
-            model,
-            select,
-            ObjectKind::Table,
-            allow_invalid,
-        ),
+    let kind = match model.materialization {
+        Materialization::View => ObjectKind::View,
+        Materialization::Table => ObjectKind::Table,
     };
+    let outcome = build_checked(conn, catalog, model, select, kind, allow_invalid);
     outcome.map_err(|error| failure(model, sql::error_summary(&error)))
 }
 
@@ -81,37 +62,6 @@ pub(crate) fn build(
 fn body(sql: &str) -> &str {
     sql.trim()
         .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
-}
-
-fn build_view(
-    conn: &Connection,
-    catalog: &Catalog,
-    model: &ModelNode,
-    select: &str,
-) -> duckdb::Result<()> {
-    let target = qualified(&model.schema, &model.name);
-    let built = match catalog.kind(&model.schema, &model.name) {
-        Some(ObjectKind::Table) => sql::in_transaction(conn, |conn| {
-            conn.execute_batch(&sql::drop_statement(
-                ObjectKind::Table,
-                &model.schema,
-                &model.name,
-            ))?;
-            conn.execute(&format!("CREATE VIEW {target} AS\n{select}\n"), [])
-                .map(drop)
-        }),
-        _ => conn
-            .execute(
-                &format!("CREATE OR REPLACE VIEW {target} AS\n{select}\n"),
-                [],
-            )
-            .map(drop),
-    };
-    match &built {
-        Ok(()) => catalog.set(&model.schema, &model.name, Some(ObjectKind::View)),
-        Err(_) => catalog.reread(conn, &model.schema, &model.name),
-    }
-    built
 }
 
 /// Creates the new version under the temporary name (a table, counted, or a
@@ -140,6 +90,22 @@ fn build_checked(
         &format!("CREATE {keyword} {temporary} AS\n{select}\n"),
     )
     .map(|rows| rows.filter(|_| kind == ObjectKind::Table));
+    // DuckDB binds a view when it is created, but a view can still fail when
+    // read (a CAST of a value that does not convert, even a constant one: a
+    // `LIMIT 0` probe does not evaluate it). Reading every column of every row
+    // once proves it can be read before it replaces the working version.
+    let created = created.and_then(|rows| match kind {
+        ObjectKind::View => conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM {temporary} AS meshc_row WHERE hash(meshc_row) IS NULL"
+                ),
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|_| rows),
+        ObjectKind::Table => Ok(rows),
+    });
     let rows = match created {
         Ok(rows) => rows,
         Err(error) => {

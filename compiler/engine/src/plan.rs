@@ -38,8 +38,12 @@ pub struct SourceLoad {
     /// Workspace-relative path used in messages (`customers/data/raw_customers.csv`).
     pub display_path: String,
     pub format: SourceFormat,
-    /// The declared columns, in file order for CSV.
+    /// The declared columns: matched by name to the header of a CSV file
+    /// that has one, in file order for one without.
     pub columns: Vec<SourceColumn>,
+    /// The directory the file must resolve inside, symbolic links followed
+    /// (the workspace root); `None` for a source declared `external`.
+    pub root: Option<PathBuf>,
 }
 
 /// How a source file is read.

@@ -115,6 +115,10 @@ pub struct RunResults {
     /// Wall-clock time of the whole run, including opening the database.
     pub elapsed_seconds: f64,
     pub results: Vec<NodeResult>,
+    /// Why the database could not be opened (MESH5005 to MESH5007); then no
+    /// node ran (each is skipped) and nothing changed.
+    #[serde(skip)]
+    pub database_error: Option<Diagnostic>,
 }
 
 impl RunResults {

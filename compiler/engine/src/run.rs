@@ -11,16 +11,17 @@
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use duckdb::Connection;
+use duckdb::{Connection, InterruptHandle};
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::graph::{Graph, Job, Node};
 use crate::model::Built;
 use crate::plan::{Materialization, RunPlan};
-use crate::results::{CheckResult, NodeResult, NodeStatus, RunEvent, RunResults};
+use crate::results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
 use crate::sql::Catalog;
 use crate::{model, source, sql};
 
@@ -28,6 +29,49 @@ use crate::{model, source, sql};
 /// which is called from the worker threads (a panic in it is contained).
 /// Results come back in plan order: sources first, then models.
 pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults {
+    run_cancellable(plan, on_event, &Cancel::default())
+}
+
+/// Stops a run from another thread (a signal handler): [`Cancel::cancel`]
+/// interrupts the statements running now, and the run settles every node
+/// that has not finished as interrupted (MESH5010), drops its temporary
+/// objects and returns. Nodes that finished keep their new version.
+#[derive(Default)]
+pub struct Cancel {
+    cancelled: AtomicBool,
+    connections: Mutex<Vec<Arc<InterruptHandle>>>,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for connection in connections.iter() {
+            connection.interrupt();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn watch(&self, conn: &Connection) {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn.interrupt_handle());
+    }
+}
+
+/// [`run`] that `cancel` can stop.
+pub fn run_cancellable(
+    plan: &RunPlan,
+    on_event: &(dyn Fn(&RunEvent) + Sync),
+    cancel: &Cancel,
+) -> RunResults {
     let clock = Instant::now();
     let graph = Graph::new(plan);
     let mut board = Board::new(&graph, plan.allow_invalid);
@@ -43,12 +87,17 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
     report(&board, &settled, on_event);
     board.release_initial(&graph);
 
+    let mut database_error = None;
     if board.unresolved > 0 {
         match open(&plan.database) {
             Ok((conn, catalog)) => {
+                sql::drop_temporaries(&conn, &catalog);
                 let schema_errors = create_schemas(&conn, plan, &graph);
                 let workers = plan.threads.max(1).min(board.unresolved);
                 let connections = connections(conn, workers);
+                for conn in &connections {
+                    cancel.watch(conn);
+                }
                 let shared = Shared {
                     board: Mutex::new(board),
                     wake: Condvar::new(),
@@ -60,20 +109,25 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
                     allow_invalid: plan.allow_invalid,
                     catalog: &catalog,
                     on_event,
+                    cancel,
                 };
-                work_in_parallel(&context, connections);
+                if let Some(conn) = work_in_parallel(&context, connections) {
+                    sql::drop_temporaries(&conn, &catalog);
+                }
                 board = shared
                     .board
                     .into_inner()
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            Err(message) => {
+            Err(diagnostic) => {
                 let mut settled = Vec::new();
+                let message = format!("not run: {}", diagnostic.message);
                 for (index, node) in graph.nodes.iter().enumerate() {
-                    let result = failure(node, NodeStatus::Error, 0.0, message.clone());
+                    let result = failure(node, NodeStatus::Skipped, 0.0, message.clone());
                     board.record(index, result, index, &mut settled);
                 }
                 report(&board, &settled, on_event);
+                database_error = Some(diagnostic);
             }
         }
     }
@@ -96,18 +150,31 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
     RunResults {
         elapsed_seconds: clock.elapsed().as_secs_f64(),
         results,
+        database_error,
     }
 }
 
 /// Opens (or creates) the database file, creating missing parent
-/// directories, and reads its catalog of tables and views.
-fn open(path: &Path) -> Result<(Connection, Catalog), String> {
+/// directories, and reads its catalog of tables and views. An existing file
+/// that is not a DuckDB database is refused untouched (DuckDB would open it
+/// as an empty in-memory database and save nothing).
+fn open(path: &Path) -> Result<(Connection, Catalog), Diagnostic> {
+    if !is_duckdb_file(path) {
+        let message = format!(
+            "{} is not a DuckDB database; meshc does not touch it",
+            path.display()
+        );
+        return Err(database_error(Code::NotADatabase, path, message).with_help(
+            "pass `--database` (or set targets.duckdb.path) to a new file or an existing DuckDB database",
+        ));
+    }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|error| {
-            format!(
+            let message = format!(
                 "cannot create directory {} for the database: {error}",
                 parent.display()
-            )
+            );
+            database_error(Code::DatabaseUnavailable, path, message)
         })?;
     }
     // A database created by this run has no tables or views yet: its catalog
@@ -123,13 +190,58 @@ fn open(path: &Path) -> Result<(Connection, Catalog), String> {
             };
             Ok((conn, catalog))
         })
-        .map_err(|error| {
-            format!(
-                "cannot open database {}: {}",
-                path.display(),
-                sql::error_summary(&error)
-            )
-        })
+        .map_err(|error| open_error(path, &error))
+}
+
+/// Whether `path` is absent, empty or starts like a DuckDB database file
+/// (the magic bytes `DUCK` at offset 8 of the first block).
+fn is_duckdb_file(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        // Absent (created by the run) or unreadable (DuckDB reports why).
+        return true;
+    };
+    let mut head = [0u8; 12];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    read == 0 || (read == head.len() && &head[8..12] == b"DUCK")
+}
+
+/// The one diagnostic of a database that cannot be opened.
+fn open_error(path: &Path, error: &duckdb::Error) -> Diagnostic {
+    let summary = sql::error_summary(error);
+    if summary.contains("Could not set lock on file") {
+        // "... Conflicting lock is held in /usr/bin/duckdb (PID 1234) by user root. ..."
+        let holder = summary
+            .split_once("Conflicting lock is held in ")
+            .map(|(_, rest)| {
+                rest.split(". ")
+                    .next()
+                    .unwrap_or(rest)
+                    .trim_end_matches('.')
+            })
+            .map(|holder| format!(" ({holder})"))
+            .unwrap_or_default();
+        let message = format!(
+            "cannot open database {}: another process holds it{holder}",
+            path.display()
+        );
+        return database_error(Code::DatabaseLocked, path, message).with_help(
+            "close the other program that has the database open (a DuckDB shell, a notebook, another meshc), then run again",
+        );
+    }
+    let message = format!("cannot open database {}: {summary}", path.display());
+    database_error(Code::DatabaseUnavailable, path, message)
+}
+
+fn database_error(code: Code, path: &Path, message: String) -> Diagnostic {
+    let file: Arc<str> = Arc::from(path.display().to_string());
+    Diagnostic::new(code, file, TextRange::default(), message)
 }
 
 /// Creates the plan's schemas and those its nodes live in; returns the errors
@@ -179,6 +291,7 @@ struct Context<'a, 'p> {
     allow_invalid: bool,
     catalog: &'a Catalog,
     on_event: &'a (dyn Fn(&RunEvent) + Sync),
+    cancel: &'a Cancel,
 }
 
 struct Shared {
@@ -194,10 +307,13 @@ impl Shared {
 
 /// Runs one worker per connection: all but the first on new threads, the
 /// first on the calling thread, so the run progresses even if no thread can
-/// be spawned.
-fn work_in_parallel(context: &Context<'_, '_>, mut connections: Vec<Connection>) {
+/// be spawned. Returns the first connection.
+fn work_in_parallel(
+    context: &Context<'_, '_>,
+    mut connections: Vec<Connection>,
+) -> Option<Connection> {
     if connections.is_empty() {
-        return;
+        return None;
     }
     let first = connections.remove(0);
     std::thread::scope(|scope| {
@@ -210,11 +326,12 @@ fn work_in_parallel(context: &Context<'_, '_>, mut connections: Vec<Connection>)
         }
         work(context, &first);
     });
+    Some(first)
 }
 
 /// Takes ready nodes until every node is settled.
 fn work(context: &Context<'_, '_>, conn: &Connection) {
-    while let Some(index) = next_ready(context) {
+    while let Some(index) = next_ready(context, conn) {
         let node = &context.graph.nodes[index];
         emit(
             context.on_event,
@@ -241,12 +358,33 @@ fn work(context: &Context<'_, '_>, conn: &Connection) {
     }
 }
 
-/// Waits for a ready node; `None` once every node is settled.
-fn next_ready(context: &Context<'_, '_>) -> Option<usize> {
+/// Waits for a ready node; `None` once every node is settled. The worker
+/// that finds every source settled restricts DuckDB's file access before
+/// any model starts.
+fn next_ready(context: &Context<'_, '_>, conn: &Connection) -> Option<usize> {
     let mut board = context.shared.lock();
     loop {
         if board.unresolved == 0 {
             return None;
+        }
+        if context.cancel.is_cancelled() {
+            let settled = board.abandon(context.graph, true);
+            return settle(context, board, &settled);
+        }
+        if board.sources_left == 0 && !board.restricted {
+            board.restricted = true;
+            if let Err(error) = conn.execute_batch(sql::RESTRICT_ACCESS) {
+                // Models would run with file access: fail them instead.
+                let message = format!(
+                    "cannot restrict the database's file access: {}",
+                    sql::error_summary(&error)
+                );
+                board.held.clear();
+                let settled = board.fail_unsettled(context.graph, &message);
+                return settle(context, board, &settled);
+            }
+            let held = std::mem::take(&mut board.held);
+            board.ready.extend(held);
         }
         if let Some(index) = board.ready.pop_front() {
             board.running += 1;
@@ -255,14 +393,8 @@ fn next_ready(context: &Context<'_, '_>) -> Option<usize> {
         if board.running == 0 {
             // Nothing runs and nothing is ready, yet nodes are unsettled: a
             // dependency the graph could not order. Fail them rather than hang.
-            let settled = board.abandon(context.graph);
-            let finished = board.cloned(&settled);
-            drop(board);
-            context.shared.wake.notify_all();
-            for result in &finished {
-                emit(context.on_event, &RunEvent::Finished(result));
-            }
-            return None;
+            let settled = board.abandon(context.graph, false);
+            return settle(context, board, &settled);
         }
         board = context
             .shared
@@ -270,6 +402,22 @@ fn next_ready(context: &Context<'_, '_>) -> Option<usize> {
             .wait(board)
             .unwrap_or_else(PoisonError::into_inner);
     }
+}
+
+/// Reports the nodes just settled without running, wakes the other workers
+/// and ends this one: the run is over for every unsettled node.
+fn settle(
+    context: &Context<'_, '_>,
+    board: MutexGuard<'_, Board>,
+    settled: &[usize],
+) -> Option<usize> {
+    let finished = board.cloned(settled);
+    drop(board);
+    context.shared.wake.notify_all();
+    for result in &finished {
+        emit(context.on_event, &RunEvent::Finished(result));
+    }
+    None
 }
 
 /// Runs one node and times it; a panic inside becomes an error result.
@@ -294,6 +442,9 @@ fn execute(conn: &Connection, node: &Node<'_>, context: &Context<'_, '_>) -> Nod
             let mut result = NodeResult::success(node.id, node.kind, built.rows, seconds);
             result.checks = built.checks;
             result
+        }
+        Ok(Err(_)) if context.cancel.is_cancelled() => {
+            interrupted(node, seconds, interrupted_message(node))
         }
         Ok(Err(diagnostic)) => {
             NodeResult::failed(node.id, node.kind, NodeStatus::Error, seconds, diagnostic)
@@ -369,6 +520,26 @@ fn failure(node: &Node<'_>, status: NodeStatus, seconds: f64, message: String) -
     NodeResult::failed(node.id, node.kind, status, seconds, diagnostic)
 }
 
+fn interrupted_message(node: &Node<'_>) -> String {
+    format!("{} was interrupted; its previous version is kept", node.id)
+}
+
+/// The result of a node the run was stopped before or while running.
+fn interrupted(node: &Node<'_>, seconds: f64, message: String) -> NodeResult {
+    let file = match node.job {
+        Job::Source(load) => load.display_path.as_str(),
+        Job::Model(_) => "",
+    };
+    let diagnostic = Diagnostic::new(
+        Code::RunInterrupted,
+        Arc::from(file),
+        TextRange::default(),
+        message,
+    )
+    .with_help("run again to build it");
+    NodeResult::failed(node.id, node.kind, NodeStatus::Error, seconds, diagnostic)
+}
+
 fn report(board: &Board, settled: &[usize], on_event: &(dyn Fn(&RunEvent) + Sync)) {
     for index in settled {
         if let Some(result) = &board.results[*index] {
@@ -395,6 +566,12 @@ struct Board {
     unresolved: usize,
     /// Whether an INVALID node (swapped in anyway) releases its dependents.
     allow_invalid: bool,
+    is_source: Vec<bool>,
+    /// Sources not settled yet; models wait in `held` until there are none.
+    sources_left: usize,
+    held: Vec<usize>,
+    /// Whether file access was restricted (after the last source).
+    restricted: bool,
 }
 
 impl Board {
@@ -408,6 +585,28 @@ impl Board {
             running: 0,
             unresolved: count,
             allow_invalid,
+            is_source: graph
+                .nodes
+                .iter()
+                .map(|n| n.kind == NodeKind::Source)
+                .collect(),
+            sources_left: graph
+                .nodes
+                .iter()
+                .filter(|n| n.kind == NodeKind::Source)
+                .count(),
+            held: Vec::new(),
+            restricted: false,
+        }
+    }
+
+    /// Queues a node whose dependencies all succeeded; a model waits until
+    /// every source is settled.
+    fn release(&mut self, index: usize) {
+        if self.sources_left > 0 && !self.is_source[index] {
+            self.held.push(index);
+        } else {
+            self.ready.push_back(index);
         }
     }
 
@@ -416,7 +615,7 @@ impl Board {
     fn release_initial(&mut self, graph: &Graph<'_>) {
         for index in 0..graph.nodes.len() {
             if self.results[index].is_none() && self.waiting[index] == 0 {
-                self.ready.push_back(index);
+                self.release(index);
             }
         }
     }
@@ -435,6 +634,9 @@ impl Board {
         self.results[index] = Some(result);
         self.culprit[index] = culprit;
         self.unresolved -= 1;
+        if self.is_source[index] {
+            self.sources_left -= 1;
+        }
         settled.push(index);
         true
     }
@@ -469,7 +671,7 @@ impl Board {
                 if succeeded {
                     self.waiting[dependent] = self.waiting[dependent].saturating_sub(1);
                     if self.waiting[dependent] == 0 {
-                        self.ready.push_back(dependent);
+                        self.release(dependent);
                     }
                 } else {
                     let message = self.skip_message(graph, culprit);
@@ -504,17 +706,32 @@ impl Board {
         }
     }
 
-    /// Fails every unsettled node; returns them.
-    fn abandon(&mut self, graph: &Graph<'_>) -> Vec<usize> {
+    /// Fails every unsettled node, as interrupted or as unschedulable;
+    /// returns them.
+    fn abandon(&mut self, graph: &Graph<'_>, interrupted_run: bool) -> Vec<usize> {
+        if !interrupted_run {
+            return self.fail_unsettled(
+                graph,
+                "the node could not be scheduled (unresolved dependencies)",
+            );
+        }
         let mut settled = Vec::new();
         for (index, node) in graph.nodes.iter().enumerate() {
-            let message = "the node could not be scheduled (unresolved dependencies)".to_owned();
-            self.record(
-                index,
-                failure(node, NodeStatus::Error, 0.0, message),
-                index,
-                &mut settled,
+            let message = format!(
+                "{} (the run was stopped before it started)",
+                interrupted_message(node)
             );
+            self.record(index, interrupted(node, 0.0, message), index, &mut settled);
+        }
+        settled
+    }
+
+    /// Fails every unsettled node with `message`; returns them.
+    fn fail_unsettled(&mut self, graph: &Graph<'_>, message: &str) -> Vec<usize> {
+        let mut settled = Vec::new();
+        for (index, node) in graph.nodes.iter().enumerate() {
+            let result = failure(node, NodeStatus::Error, 0.0, message.to_owned());
+            self.record(index, result, index, &mut settled);
         }
         settled
     }

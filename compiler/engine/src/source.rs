@@ -5,13 +5,14 @@
 //! never destroys the data of an earlier run. Errors become MESH5001
 //! diagnostics that point at the file and, for CSV, at the offending line.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use duckdb::Connection;
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::location::{self, LineSpan};
-use crate::plan::{SourceFormat, SourceLoad};
+use crate::plan::{SourceColumn, SourceFormat, SourceLoad};
 use crate::sql::{self, Catalog, NEW_SUFFIX, ObjectKind, ident, literal, qualified};
 
 /// Loads `source` and returns the number of rows now in its table.
@@ -32,11 +33,15 @@ pub(crate) fn load(
         return Err(failure(source, reason.to_owned())
             .with_help(format!("looked for {}", source.file.display())));
     }
+    if let Some(root) = &source.root {
+        check_inside(source, root)?;
+    }
+    let columns = file_columns(source)?;
     let temporary = format!("{}{NEW_SUFFIX}", source.table);
     sql::drop_temporary(conn, catalog, &source.schema, &source.table);
-    let rows = create_and_fill(conn, catalog, source, &temporary).map_err(|error| {
+    let rows = create_and_fill(conn, catalog, source, &columns, &temporary).map_err(|error| {
         sql::drop_temporary(conn, catalog, &source.schema, &source.table);
-        explain(conn, source, &error)
+        explain(conn, source, &columns, &error)
     })?;
     sql::swap_in_new(
         conn,
@@ -49,10 +54,117 @@ pub(crate) fn load(
     Ok(rows)
 }
 
+/// Refuses a file that resolves (through symbolic links) outside `root`.
+fn check_inside(source: &SourceLoad, root: &Path) -> Result<(), Diagnostic> {
+    let resolved = source.file.canonicalize();
+    let inside = match (&resolved, root.canonicalize()) {
+        (Ok(file), Ok(root)) => file.starts_with(root),
+        _ => false,
+    };
+    if inside {
+        return Ok(());
+    }
+    let shown = resolved
+        .as_deref()
+        .unwrap_or(&source.file)
+        .display()
+        .to_string();
+    let diagnostic = Diagnostic::new(
+        Code::SourceOutsideWorkspace,
+        Arc::from(source.display_path.as_str()),
+        TextRange::default(),
+        format!(
+            "cannot load {}: the file resolves to {shown}, outside the workspace",
+            source.display_path
+        ),
+    );
+    Err(diagnostic.with_help(
+        "move the file into the workspace, or add `external: true` to the source in sources.yaml",
+    ))
+}
+
+/// The declared columns in the order the file has them. Without a header
+/// the declaration order is the file order; with one, the header's names
+/// (matched case-insensitively, as SQL names are) must be exactly the
+/// declared columns, in any order.
+fn file_columns(source: &SourceLoad) -> Result<Vec<&SourceColumn>, Diagnostic> {
+    let SourceFormat::Csv {
+        delimiter,
+        header: true,
+        quote,
+    } = &source.format
+    else {
+        return Ok(source.columns.iter().collect());
+    };
+    let span = location::line_span(&source.file, 1);
+    let names = span
+        .as_ref()
+        .map(|s| location::split_record(&s.text, *delimiter, *quote))
+        .unwrap_or_default();
+    let declared = |name: &str| {
+        source
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    };
+    let mut ordered = Vec::new();
+    let mut extra = Vec::new();
+    for name in &names {
+        match declared(name) {
+            Some(column)
+                if !ordered
+                    .iter()
+                    .any(|c: &&SourceColumn| std::ptr::eq(*c, column)) =>
+            {
+                ordered.push(column);
+            }
+            _ => extra.push(format!("\"{name}\"")),
+        }
+    }
+    let missing: Vec<String> = source
+        .columns
+        .iter()
+        .filter(|c| !ordered.iter().any(|o| std::ptr::eq(*o, *c)))
+        .map(|c| format!("\"{}\"", c.name))
+        .collect();
+    if missing.is_empty() && extra.is_empty() {
+        return Ok(ordered);
+    }
+    let mut problems = Vec::new();
+    if !missing.is_empty() {
+        problems.push(format!("no column {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        problems.push(format!(
+            "undeclared or repeated column {}",
+            extra.join(", ")
+        ));
+    }
+    let message = format!(
+        "cannot load {}: line 1 (the header) has {}",
+        source.display_path,
+        problems.join(" and ")
+    );
+    let declared: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).collect();
+    let help = format!(
+        "the source declares the columns {} in sources.yaml (in any order); correct the header or the declaration",
+        declared.join(", ")
+    );
+    let range = span.as_ref().map(line_range).unwrap_or_default();
+    let diagnostic = Diagnostic::new(
+        Code::SourceColumnsMismatch,
+        Arc::from(source.display_path.as_str()),
+        range,
+        message,
+    );
+    Err(diagnostic.with_help(help))
+}
+
 fn create_and_fill(
     conn: &Connection,
     catalog: &Catalog,
     source: &SourceLoad,
+    in_file_order: &[&SourceColumn],
     temporary: &str,
 ) -> duckdb::Result<u64> {
     let target = qualified(&source.schema, temporary);
@@ -79,24 +191,24 @@ fn create_and_fill(
     let inserted = conn.execute(
         &format!(
             "INSERT INTO {target} ({names}) SELECT {names} FROM {}",
-            reader(source)
+            reader(source, in_file_order)
         ),
         [],
     )?;
     Ok(inserted as u64)
 }
 
-/// The table function call that reads the file with the declared columns.
-fn reader(source: &SourceLoad) -> String {
-    let file = literal(&source.file.to_string_lossy());
+/// The table function call that reads the file with the declared columns
+/// (for CSV, in the order the file has them).
+fn reader(source: &SourceLoad, in_file_order: &[&SourceColumn]) -> String {
+    let file = literal(&glob_literal(&source.file.to_string_lossy()));
     match &source.format {
         SourceFormat::Csv {
             delimiter,
             header,
             quote,
         } => {
-            let columns: Vec<String> = source
-                .columns
+            let columns: Vec<String> = in_file_order
                 .iter()
                 .map(|c| format!("{}: {}", literal(&c.name), literal(&c.duckdb_type)))
                 .collect();
@@ -114,9 +226,32 @@ fn reader(source: &SourceLoad) -> String {
     }
 }
 
+/// A path DuckDB's readers take literally: they expand `*`, `?` and `[...]`
+/// as a glob, so each of those characters becomes a one-character class
+/// (`[[]` matches `[`). A source path names one file, never a pattern.
+fn glob_literal(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Turns a DuckDB error from reading the file into a diagnostic, locating the
 /// line (CSV) or row (Parquet) when DuckDB's message allows it.
-fn explain(conn: &Connection, source: &SourceLoad, error: &duckdb::Error) -> Diagnostic {
+fn explain(
+    conn: &Connection,
+    source: &SourceLoad,
+    in_file_order: &[&SourceColumn],
+    error: &duckdb::Error,
+) -> Diagnostic {
     let text = sql::error_text(error);
     if let Some(line) = location::csv_error_line(&text) {
         let span = location::line_span(&source.file, line);
@@ -124,7 +259,7 @@ fn explain(conn: &Connection, source: &SourceLoad, error: &duckdb::Error) -> Dia
         return at_line(source, line, span, detail);
     }
     if text.contains("NOT NULL constraint failed")
-        && let Some(diagnostic) = locate_null(conn, source)
+        && let Some(diagnostic) = locate_null(conn, source, in_file_order)
     {
         return diagnostic;
     }
@@ -132,7 +267,11 @@ fn explain(conn: &Connection, source: &SourceLoad, error: &duckdb::Error) -> Dia
 }
 
 /// Finds the first row with a NULL in a required column.
-fn locate_null(conn: &Connection, source: &SourceLoad) -> Option<Diagnostic> {
+fn locate_null(
+    conn: &Connection,
+    source: &SourceLoad,
+    in_file_order: &[&SourceColumn],
+) -> Option<Diagnostic> {
     let required: Vec<&str> = source
         .columns
         .iter()
@@ -146,7 +285,7 @@ fn locate_null(conn: &Connection, source: &SourceLoad) -> Option<Diagnostic> {
     let sql = format!(
         "SELECT n, [{}] FROM (SELECT row_number() OVER () AS n, * FROM {}) WHERE {} ORDER BY n LIMIT 1",
         is_null.join(", "),
-        reader(source),
+        reader(source, in_file_order),
         is_null.join(" OR ")
     );
     let (row, nulls): (i64, Vec<bool>) = conn
@@ -242,14 +381,18 @@ fn at_line(source: &SourceLoad, line: u64, span: Option<LineSpan>, detail: Strin
     let message = format!("cannot load {}: line {line}: {detail}", source.display_path);
     match span {
         Some(span) => {
-            let range = match (u32::try_from(span.start), u32::try_from(span.end)) {
-                (Ok(start), Ok(end)) => TextRange::new(start, end),
-                _ => TextRange::default(),
-            };
+            let range = line_range(&span);
             let shown: String = span.text.chars().take(200).collect();
             diagnostic(source, range, message).with_help(format!("line {line} reads: {shown}"))
         }
         None => diagnostic(source, TextRange::default(), message),
+    }
+}
+
+fn line_range(span: &LineSpan) -> TextRange {
+    match (u32::try_from(span.start), u32::try_from(span.end)) {
+        (Ok(start), Ok(end)) => TextRange::new(start, end),
+        _ => TextRange::default(),
     }
 }
 
@@ -286,6 +429,12 @@ mod tests {
             reword("Value with unterminated quote found."),
             "value with unterminated quote found."
         );
+    }
+
+    #[test]
+    fn glob_characters_become_one_character_classes() {
+        assert_eq!(glob_literal("/d/a[1]*?.csv"), "/d/a[[]1][*][?].csv");
+        assert_eq!(glob_literal("/d/plain.csv"), "/d/plain.csv");
     }
 
     #[test]

@@ -10,6 +10,11 @@ use std::sync::{Mutex, PoisonError};
 
 use duckdb::Connection;
 
+/// The part of a name that only the engine's temporary objects carry: nodes
+/// whose name contains it are refused, so dropping every object whose name
+/// contains it never drops data.
+pub(crate) const RESERVED: &str = "__meshc";
+
 /// The suffix of the temporary table a new version is built under.
 pub(crate) const NEW_SUFFIX: &str = "__meshc_new";
 
@@ -102,6 +107,15 @@ impl Catalog {
 
     fn objects(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), ObjectKind>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The objects whose name contains [`RESERVED`]: temporaries.
+    fn temporaries(&self) -> Vec<(String, String)> {
+        self.objects()
+            .keys()
+            .filter(|(_, name)| name.contains(RESERVED))
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn kind(&self, schema: &str, name: &str) -> Option<ObjectKind> {
@@ -213,6 +227,24 @@ pub(crate) fn drop_temporary(conn: &Connection, catalog: &Catalog, schema: &str,
         catalog.reread(conn, schema, &temporary);
     }
 }
+
+/// Drops every temporary object in the database: those an interrupted or
+/// killed run left behind (at the start of a run) and any a failure could not
+/// drop (at its end). Nodes never carry [`RESERVED`], so no data is dropped.
+pub(crate) fn drop_temporaries(conn: &Connection, catalog: &Catalog) {
+    for (schema, name) in catalog.temporaries() {
+        if drop_any(conn, catalog, &schema, &name).is_err() {
+            catalog.reread(conn, &schema, &name);
+        }
+    }
+}
+
+/// Run once every source is loaded: from then on the database reads and
+/// writes no file but its own (no `read_csv`, `COPY`, `ATTACH`, extension
+/// install or load), and model SQL cannot change these settings back.
+pub(crate) const RESTRICT_ACCESS: &str = "SET enable_external_access = false; \
+     SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; \
+     SET allow_community_extensions = false; SET lock_configuration = true;";
 
 /// Creates the temporary of `schema.name` with `statement` (whose target is
 /// that temporary) and records it. Returns the rows the statement reports

@@ -1,5 +1,6 @@
-//! A database held by another process: every node fails with DuckDB's lock
-//! message instead of the run hanging or panicking.
+//! A database held by another process: the run reports one diagnostic naming
+//! the file (MESH5005) and runs nothing, instead of hanging, panicking or
+//! failing every node with the same error.
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Project, model};
+use mesh_diagnostics::Code;
 use mesh_engine::{Materialization::View, NodeStatus};
 
 const HOLD: &str = "MESHC_ENGINE_TEST_HOLD_DATABASE";
@@ -72,15 +74,21 @@ fn database_locked_by_another_process_fails_every_node() {
     let source = project.ids("raw", "id\n1\n");
     let models = vec![model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"])];
     let results = project.run(vec![source], models);
+    // One diagnostic for the run, naming the file and saying another process
+    // holds it; no node ran, none repeats the open error as its own failure.
+    let error = results.database_error.as_ref().expect("a database error");
+    assert_eq!(error.code, Code::DatabaseLocked);
+    assert_eq!(&*error.file, path.as_str());
+    assert!(
+        error.message.starts_with(&format!(
+            "cannot open database {path}: another process holds it ("
+        )),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("PID"), "{}", error.message);
     for result in &results.results {
-        assert_eq!(result.status, NodeStatus::Error, "{}", result.id);
-        let error = result.error.as_deref().unwrap();
-        assert!(
-            error.starts_with(&format!(
-                "cannot open database {path}: IO Error: Could not set lock on file"
-            )),
-            "{error}"
-        );
+        assert_eq!(result.status, NodeStatus::Skipped, "{}", result.id);
     }
     assert_eq!(results.results.len(), 2);
 }

@@ -423,32 +423,30 @@ fn failed_source_skips_models_transitively_naming_the_source() {
 }
 
 #[test]
-fn unopenable_database_fails_every_node() {
+fn unopenable_database_is_one_error_and_runs_nothing() {
     let project = Project::new();
     let source = project.ids("raw", "id\n1\n");
     let models = vec![model("s", "stg", View, "SELECT * FROM s.raw", &["s.raw"])];
     // The database path is a directory.
     let results = run_quietly(&plan(project.root().to_path_buf(), vec![source], models));
+    let error = results.database_error.as_ref().expect("a database error");
+    assert_eq!(error.code, Code::DatabaseUnavailable);
+    assert!(
+        error.message.starts_with(&format!(
+            "cannot open database {}: IO Error:",
+            project.root().display()
+        )),
+        "{}",
+        error.message
+    );
     for id in ["s.raw", "s.stg"] {
-        let failed = result(&results, id);
-        assert_eq!(failed.status, NodeStatus::Error);
-        let error = failed.error.as_deref().unwrap();
-        assert!(
-            error.starts_with(&format!(
-                "cannot open database {}: IO Error:",
-                project.root().display()
-            )),
-            "{error}"
+        let skipped = result(&results, id);
+        assert_eq!(skipped.status, NodeStatus::Skipped);
+        assert_eq!(
+            skipped.diagnostic.as_ref().unwrap().code,
+            Code::ModelSkipped
         );
     }
-    assert_eq!(
-        result(&results, "s.raw").diagnostic.as_ref().unwrap().code,
-        Code::SourceLoadFailed
-    );
-    assert_eq!(
-        result(&results, "s.stg").diagnostic.as_ref().unwrap().code,
-        Code::ModelFailed
-    );
 }
 
 #[test]

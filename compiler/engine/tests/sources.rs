@@ -190,7 +190,7 @@ fn quotes_in_paths_and_names_and_unquoted_semicolon_files_load() {
     let mut source = project.csv(
         "it's",
         "the \"raw\" table",
-        "id;note\n1;say \"hi\"\n2;it's\n",
+        "id;no'te\n1;say \"hi\"\n2;it's\n",
         vec![
             column("id", "BIGINT", true),
             column("no'te", "VARCHAR", false),
@@ -259,6 +259,7 @@ fn parquet_sources_load_by_column_name_and_locate_nulls() {
             column("id", "INTEGER", true),
             column("label", "VARCHAR", true),
         ],
+        root: None,
     };
     let results = project.run(vec![parquet("good", &good), parquet("bad", &bad)], vec![]);
     assert_eq!(

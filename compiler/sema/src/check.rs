@@ -223,6 +223,24 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
         let (sources, diagnostics) = parse_sources_file(db, file);
         out.extend(diagnostics.iter().cloned());
         for source in &sources.sources {
+            if !source.external
+                && let Some(reason) = outside_workspace(&source.path.value)
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::SourceOutsideWorkspace,
+                        file.path(db).clone(),
+                        source.path.range,
+                        format!(
+                            "the path of source `{}` {reason}, outside the workspace",
+                            source.name.value
+                        ),
+                    )
+                    .with_help(
+                        "move the file into the domain directory, or add `external: true` to this source to read it where it is",
+                    ),
+                );
+            }
             let key = source.name.value.to_ascii_lowercase();
             if let Some(first) = source_names.insert(key.clone(), source.name.range) {
                 out.push(
@@ -380,4 +398,48 @@ pub fn cycle_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Why a source path (relative to its domain directory, one level below the
+/// workspace root) leads outside the workspace, judged on its text alone: it
+/// is absolute, or its `..` climb above the root. Symbolic links are followed
+/// when the file is loaded.
+fn outside_workspace(path: &str) -> Option<&'static str> {
+    use std::path::Component;
+    let path = std::path::Path::new(path);
+    if path.has_root() || path.is_absolute() {
+        return Some("is absolute");
+    }
+    // Depth below the workspace root, starting in the domain directory.
+    let mut depth = 1usize;
+    for component in path.components() {
+        match component {
+            Component::ParentDir if depth == 0 => return Some("climbs above the workspace root"),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::outside_workspace;
+
+    #[test]
+    fn paths_that_leave_the_workspace() {
+        assert_eq!(outside_workspace("data/raw.csv"), None);
+        assert_eq!(outside_workspace("../orders/data/raw.csv"), None);
+        assert_eq!(outside_workspace("./data/../data/a[1].csv"), None);
+        assert_eq!(outside_workspace("/etc/passwd"), Some("is absolute"));
+        assert_eq!(
+            outside_workspace("../../etc/passwd"),
+            Some("climbs above the workspace root")
+        );
+        assert_eq!(
+            outside_workspace("data/../../../x.csv"),
+            Some("climbs above the workspace root")
+        );
+    }
 }

@@ -91,8 +91,11 @@ pub struct SourceColumn {
 pub struct SourceDecl {
     pub name: Spanned<String>,
     pub description: Option<String>,
-    /// Path relative to the domain directory.
+    /// Path relative to the domain directory (one file: glob characters are
+    /// part of the name).
     pub path: Spanned<String>,
+    /// `external: true`: the path may lead outside the workspace.
+    pub external: bool,
     pub format: SourceFormat,
     pub csv: CsvOptions,
     pub columns: Vec<SourceColumn>,
@@ -277,6 +280,8 @@ struct RawSource {
     description: Option<String>,
     path: Marked<String>,
     #[serde(default)]
+    external: bool,
+    #[serde(default)]
     format: Option<SourceFormat>,
     #[serde(default)]
     csv: Option<RawCsv>,
@@ -366,6 +371,7 @@ pub fn parse_sources(file: &Arc<str>, text: &str) -> (SourcesFile, Vec<Diagnosti
             name: positions.spanned(&source.name),
             description: source.description,
             path,
+            external: source.external,
             format,
             csv,
             columns,

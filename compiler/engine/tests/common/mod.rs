@@ -62,6 +62,7 @@ impl Project {
                 quote: Some('"'),
             },
             columns,
+            root: Some(self.root().to_path_buf()),
         }
     }
 
