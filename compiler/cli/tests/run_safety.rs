@@ -210,6 +210,7 @@ fn after_sigkill_the_next_run_cleans_up() {
 fn a_database_path_that_is_a_csv_file_is_refused_untouched() {
     let dir = workspace();
     let root = dir.path();
+    std::fs::write(root.join("s/models/slow.sql"), FAST).unwrap();
     let csv = root.join("s/data/raw.csv");
     let before = std::fs::read(&csv).unwrap();
     let run = meshc(root, &["run", "--database", csv.to_str().unwrap()]);
