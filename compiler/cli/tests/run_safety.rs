@@ -101,7 +101,7 @@ fn signal(child: &Child, name: &str) {
 
 /// Rows of a query on the workspace's database (opened read-only).
 fn rows(root: &Path, sql: &str) -> Vec<Vec<String>> {
-    let result = mesh_engine::query(&database(root), sql).unwrap();
+    let result = mesh_engine::query_all(&database(root), sql).unwrap();
     result
         .rows
         .iter()
