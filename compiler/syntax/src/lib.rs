@@ -7,6 +7,7 @@
 mod config;
 mod contract;
 mod lock;
+mod names;
 mod quality;
 mod sql;
 mod types;
@@ -18,6 +19,7 @@ pub use config::{
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
+pub use names::{MAX_NAME_LEN, NameKind, RESERVED_DOMAINS, name_problem};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use sql::{ParsedModel, parse_model, sql_span_to_range};
 pub use types::SqlType;
