@@ -226,7 +226,8 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
     let name = positions.spanned(&raw.name);
     for (missing, key, example, why) in [
         (
-            raw.owner.is_none(),
+            // Required means given and not blank (`owner: ""` named no one).
+            raw.owner.as_deref().is_none_or(|o| o.trim().is_empty()),
             "owner",
             format!("owner: {}-team@example.com", name.value),
             "who answers for this domain's products",
@@ -244,7 +245,7 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
                     Code::InvalidConfig,
                     file.clone(),
                     name.range,
-                    format!("domain `{}` has no `{key}`", name.value),
+                    format!("domain `{}` has no `{key}` (or an empty one)", name.value),
                 )
                 .with_help(format!("add `{example}` ({why})")),
             );
@@ -476,8 +477,21 @@ mod tests {
         let found: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             found,
-            vec!["domain `x` has no `owner`", "domain `x` has no `version`"]
+            vec![
+                "domain `x` has no `owner` (or an empty one)",
+                "domain `x` has no `version` (or an empty one)"
+            ]
         );
+        for blank in ["\"\"", "\"  \"", "''"] {
+            let text = format!("name: x\nowner: {blank}\nversion: 1.0.0\n");
+            let (_, diagnostics) = parse_domain_config(&file(), &text);
+            let found: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(
+                found,
+                vec!["domain `x` has no `owner` (or an empty one)"],
+                "{text}"
+            );
+        }
     }
 
     #[test]
