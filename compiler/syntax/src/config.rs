@@ -105,7 +105,10 @@ pub struct SourcesFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, domains, targets, description, registry"
+)]
 struct RawMesh {
     name: Marked<String>,
     #[serde(default)]
@@ -119,14 +122,14 @@ struct RawMesh {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys duckdb")]
 struct RawTargets {
     #[serde(default)]
     duckdb: Option<RawDuckdb>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys path")]
 struct RawDuckdb {
     #[serde(default)]
     path: Option<String>,
@@ -150,7 +153,10 @@ pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Ve
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, owner, version, description, dependencies, materialization, models"
+)]
 struct RawDomain {
     name: Marked<String>,
     #[serde(default)]
@@ -168,7 +174,10 @@ struct RawDomain {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys materialization, description"
+)]
 struct RawModelSettings {
     #[serde(default)]
     materialization: Option<Materialization>,
@@ -264,14 +273,17 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys sources")]
 struct RawSources {
     #[serde(default)]
     sources: Vec<RawSource>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, description, path, format, csv, columns"
+)]
 struct RawSource {
     name: Marked<String>,
     #[serde(default)]
@@ -286,7 +298,10 @@ struct RawSource {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys header, delimiter, quote"
+)]
 struct RawCsv {
     #[serde(default)]
     header: Option<bool>,
@@ -297,7 +312,10 @@ struct RawCsv {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, type, required, description"
+)]
 struct RawColumn {
     name: Marked<String>,
     #[serde(rename = "type")]
@@ -492,6 +510,29 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Shape errors speak of keys and mappings, not of meshc's structs.
+    #[test]
+    fn shape_errors_are_in_the_users_terms() {
+        let text = "name: x\nowner: a\nversion: 1.0.0\nmodels:\n  a: table\n";
+        let (_, diagnostics) = parse_domain_config(&file(), text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let message = &diagnostics[0].message;
+        assert!(
+            message.contains("expected a mapping with keys materialization, description"),
+            "{message}"
+        );
+        assert!(!message.contains("Raw"), "{message}");
+        let (_, diagnostics) =
+            parse_sources(&Arc::from("d/sources.yaml"), "sources:\n  - name: s\n");
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("missing required key `path`"),
+            "{}",
+            diagnostics[0].message
+        );
     }
 
     #[test]
