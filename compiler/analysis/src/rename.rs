@@ -28,10 +28,10 @@ impl AnalysisHost {
     pub fn rename(&self, path: &str, offset: u32, new_name: &str) -> Result<RenameEdit, String> {
         let db = &self.db;
         let (_, model) = self.rename_target(path, offset)?;
-        if !is_identifier(new_name) {
-            return Err(format!(
-                "`{new_name}` is not a model name: use letters, digits and `_`, starting with a letter or `_`"
-            ));
+        if let Some((_, message, help)) =
+            mesh_syntax::name_problem(new_name, mesh_syntax::NameKind::Model)
+        {
+            return Err(format!("{message}; {help}"));
         }
         let domain = model.domain(db);
         let own = domain.name(db).clone();
@@ -215,13 +215,4 @@ impl AnalysisHost {
             "renaming {what} is a breaking contract change ({broken}); add the new name beside the old one, and remove the old one in a new major version"
         )
     }
-}
-
-/// The identifier rule of model names.
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -109,7 +109,7 @@ codes! {
     UnknownDomain = "MESH2004", "unknown-domain", Error,
         "A qualified name or a dependency names a domain that is not part of the workspace.";
     DuplicateName = "MESH2005", "duplicate-name", Error,
-        "Two models, or a model and a source, of one domain have the same name (names are case-insensitive, as in SQL). Rename one.";
+        "Two domains of the workspace, two models or a model and a source of one domain, or two columns of one source have the same name (names are case-insensitive, as in SQL). Rename one.";
     DependencyCycle = "MESH2006", "dependency-cycle", Error,
         "Models read each other in a cycle, so none can be built first. The message prints the cycle; break it by moving the shared logic into a new model.";
     UnknownColumn = "MESH2007", "unknown-column", Error,
@@ -130,6 +130,10 @@ codes! {
         "The workspace consumes products but has no mesh.lock, or the lock does not record a consumed product. Run `meshc lock`.";
     LockStale = "MESH2015", "lock-stale", Error,
         "mesh.lock records another version or content hash of a consumed product than the one resolved now. Run `meshc lock` (workspace contracts) or `meshc update DOMAIN` (registry products).";
+    InvalidName = "MESH2016", "invalid-name", Error,
+        "A workspace, domain, model, source or column name is not an identifier: names are ASCII letters, digits and underscores, start with a letter or an underscore, and are at most 63 characters long (docs/workspace-format.md, *Names*). Rename it; for a model, rename its file.";
+    ReservedName = "MESH2017", "reserved-name", Error,
+        "A name contains `__meshc` (reserved for meshc's temporary tables), or a domain is named like a schema or catalog the engines reserve (`main`, `temp`, `system`, `information_schema`, `pg_catalog` and any `pg_…`, …). Rename it.";
     NotGrouped = "MESH3001", "not-grouped", Error,
         "A column is used outside an aggregate function in a grouped query but is not in GROUP BY. Add it to GROUP BY or wrap it in an aggregate such as MIN or ANY_VALUE.";
     IncompatibleComparison = "MESH3002", "incompatible-comparison", Error,

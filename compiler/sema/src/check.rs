@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use mesh_diagnostics::{Code, Diagnostic, TextRange, did_you_mean};
+use mesh_syntax::{NameKind, name_problem};
 
 use crate::db::{Db, DomainId, ModelId};
 use crate::graph::mesh_graph;
@@ -13,6 +14,19 @@ use crate::index::{
 };
 use crate::lower::RelationTarget;
 use crate::model::analyze_model;
+
+/// MESH2016/2017 when `name` breaks the identifier rule (mesh_syntax::name_problem).
+fn check_name(
+    out: &mut Vec<Diagnostic>,
+    file: &std::sync::Arc<str>,
+    range: TextRange,
+    name: &str,
+    kind: NameKind,
+) {
+    if let Some((code, message, help)) = name_problem(name, kind) {
+        out.push(Diagnostic::new(code, file.clone(), range, message).with_help(help));
+    }
+}
 
 /// Diagnostics of `mesh.yaml` and of the list of domains.
 #[salsa::tracked(returns(ref))]
@@ -88,20 +102,47 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
             )),
         );
     }
-    let mut seen = BTreeMap::new();
+    check_name(
+        &mut out,
+        mesh_file.path(db),
+        config.name.range,
+        &config.name.value,
+        NameKind::Workspace,
+    );
+    // Names are case-insensitive: `Insights` is `insights` (one schema).
+    let mut seen: BTreeMap<String, (&str, TextRange)> = BTreeMap::new();
     for domain in &config.domains {
-        if let Some(first) = seen.insert(domain.value.clone(), domain.range) {
+        if let Some((first_name, first)) = seen.insert(
+            domain.value.to_ascii_lowercase(),
+            (&domain.value, domain.range),
+        ) {
+            let message = if first_name == domain.value {
+                format!("domain `{}` is listed twice", domain.value)
+            } else {
+                format!(
+                    "domain `{}` is domain `{first_name}`: names are case-insensitive",
+                    domain.value
+                )
+            };
             out.push(
                 Diagnostic::new(
                     Code::DuplicateName,
                     mesh_file.path(db).clone(),
                     domain.range,
-                    format!("domain `{}` is listed twice", domain.value),
+                    message,
                 )
-                .with_label(mesh_file.path(db).clone(), first, "first listed here"),
+                .with_label(mesh_file.path(db).clone(), first, "first listed here")
+                .with_help("list each domain once; two domains need two different names"),
             );
             continue;
         }
+        check_name(
+            &mut out,
+            mesh_file.path(db),
+            domain.range,
+            &domain.value,
+            NameKind::Domain,
+        );
         let has_files = index
             .directories
             .get(&domain.value)
@@ -127,7 +168,7 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     }
     for (directory, files) in &index.directories {
         if let Some(domain_yaml) = files.domain_yaml
-            && !seen.contains_key(directory)
+            && !config.domains.iter().any(|d| d.value == *directory)
         {
             out.push(
                     Diagnostic::new(
@@ -241,6 +282,40 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
                     ),
                 );
             }
+            check_name(
+                &mut out,
+                file.path(db),
+                source.name.range,
+                &source.name.value,
+                NameKind::Source,
+            );
+            let mut columns: BTreeMap<String, TextRange> = BTreeMap::new();
+            for column in &source.columns {
+                check_name(
+                    &mut out,
+                    file.path(db),
+                    column.name.range,
+                    &column.name.value,
+                    NameKind::Column,
+                );
+                if let Some(first) =
+                    columns.insert(column.name.value.to_ascii_lowercase(), column.name.range)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            file.path(db).clone(),
+                            column.name.range,
+                            format!(
+                                "source `{}` declares column `{}` twice (names are case-insensitive)",
+                                source.name.value, column.name.value
+                            ),
+                        )
+                        .with_label(file.path(db).clone(), first, "first declared here")
+                        .with_help("remove or rename one of the two columns"),
+                    );
+                }
+            }
             let key = source.name.value.to_ascii_lowercase();
             if let Some(first) = source_names.insert(key.clone(), source.name.range) {
                 out.push(
@@ -281,6 +356,13 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
     }
     let mut models_lower: BTreeMap<String, &str> = BTreeMap::new();
     for (model, file) in &files.models {
+        check_name(
+            &mut out,
+            file.path(db),
+            TextRange::empty(0),
+            model,
+            NameKind::Model,
+        );
         if let Some(first) = models_lower.insert(model.to_ascii_lowercase(), model) {
             out.push(
                 Diagnostic::new(
@@ -313,6 +395,15 @@ pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Di
             );
         }
         if let Some(contract) = contract {
+            for column in &contract.columns {
+                check_name(
+                    &mut out,
+                    file.path(db),
+                    column.name.range,
+                    &column.name.value,
+                    NameKind::Column,
+                );
+            }
             // `id` is free-form in ODCS (often a UUID); `domain` and
             // `dataProduct`, when given, must name this file's product.
             for (field, value, expected) in [

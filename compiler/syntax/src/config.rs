@@ -108,7 +108,10 @@ pub struct SourcesFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, domains, targets, description, registry"
+)]
 struct RawMesh {
     name: Marked<String>,
     #[serde(default)]
@@ -122,14 +125,14 @@ struct RawMesh {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys duckdb")]
 struct RawTargets {
     #[serde(default)]
     duckdb: Option<RawDuckdb>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys path")]
 struct RawDuckdb {
     #[serde(default)]
     path: Option<String>,
@@ -153,7 +156,10 @@ pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Ve
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, owner, version, description, dependencies, materialization, models"
+)]
 struct RawDomain {
     name: Marked<String>,
     #[serde(default)]
@@ -171,7 +177,10 @@ struct RawDomain {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys materialization, description"
+)]
 struct RawModelSettings {
     #[serde(default)]
     materialization: Option<Materialization>,
@@ -229,7 +238,8 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
     let name = positions.spanned(&raw.name);
     for (missing, key, example, why) in [
         (
-            raw.owner.is_none(),
+            // Required means given and not blank (`owner: ""` named no one).
+            raw.owner.as_deref().is_none_or(|o| o.trim().is_empty()),
             "owner",
             format!("owner: {}-team@example.com", name.value),
             "who answers for this domain's products",
@@ -247,7 +257,7 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
                     Code::InvalidConfig,
                     file.clone(),
                     name.range,
-                    format!("domain `{}` has no `{key}`", name.value),
+                    format!("domain `{}` has no `{key}` (or an empty one)", name.value),
                 )
                 .with_help(format!("add `{example}` ({why})")),
             );
@@ -266,14 +276,17 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys sources")]
 struct RawSources {
     #[serde(default)]
     sources: Vec<RawSource>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, description, path, format, csv, columns"
+)]
 struct RawSource {
     name: Marked<String>,
     #[serde(default)]
@@ -290,7 +303,10 @@ struct RawSource {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys header, delimiter, quote"
+)]
 struct RawCsv {
     #[serde(default)]
     header: Option<bool>,
@@ -301,7 +317,10 @@ struct RawCsv {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys name, type, required, description"
+)]
 struct RawColumn {
     name: Marked<String>,
     #[serde(rename = "type")]
@@ -482,7 +501,43 @@ mod tests {
         let found: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             found,
-            vec!["domain `x` has no `owner`", "domain `x` has no `version`"]
+            vec![
+                "domain `x` has no `owner` (or an empty one)",
+                "domain `x` has no `version` (or an empty one)"
+            ]
+        );
+        for blank in ["\"\"", "\"  \"", "''"] {
+            let text = format!("name: x\nowner: {blank}\nversion: 1.0.0\n");
+            let (_, diagnostics) = parse_domain_config(&file(), &text);
+            let found: Vec<_> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(
+                found,
+                vec!["domain `x` has no `owner` (or an empty one)"],
+                "{text}"
+            );
+        }
+    }
+
+    /// Shape errors speak of keys and mappings, not of meshc's structs.
+    #[test]
+    fn shape_errors_are_in_the_users_terms() {
+        let text = "name: x\nowner: a\nversion: 1.0.0\nmodels:\n  a: table\n";
+        let (_, diagnostics) = parse_domain_config(&file(), text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let message = &diagnostics[0].message;
+        assert!(
+            message.contains("expected a mapping with keys materialization, description"),
+            "{message}"
+        );
+        assert!(!message.contains("Raw"), "{message}");
+        let (_, diagnostics) =
+            parse_sources(&Arc::from("d/sources.yaml"), "sources:\n  - name: s\n");
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("missing required key `path`"),
+            "{}",
+            diagnostics[0].message
         );
     }
 

@@ -6,6 +6,7 @@
 
 mod config;
 mod contract;
+mod cursor;
 mod lock;
 mod names;
 mod quality;
@@ -20,7 +21,8 @@ pub use config::{
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
-pub use names::{DottedName, dotted_name_at};
+pub use cursor::{DottedName, dotted_name_at};
+pub use names::{MAX_NAME_LEN, NameKind, RESERVED_DOMAINS, name_problem};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use rule_sql::{EmbeddedSql, ParsedRule, Placeholders, parse_rule_query};
 pub use sql::{ParsedModel, parse_adhoc_query, parse_model, sql_span_to_range};

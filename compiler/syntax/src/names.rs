@@ -1,90 +1,132 @@
-//! Names under a cursor: the dotted name (`orders.stg_orders`, `o.amount`)
-//! that an editor position falls in, found from the tokens of the text so
-//! that it works in SQL that does not parse yet.
+//! The one identifier rule of workspace names (docs/workspace-format.md,
+//! *Names*): domains, models, sources and columns, and the workspace itself.
 
-use mesh_diagnostics::{LineIndex, TextRange};
-use sqlparser::dialect::GenericDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use mesh_diagnostics::Code;
 
-use crate::sql::sql_span_to_range;
+/// The longest name: PostgreSQL's identifier limit (NAMEDATALEN - 1), the
+/// shortest of the engines meshc targets or may target; DuckDB and Trino
+/// allow longer names.
+pub const MAX_NAME_LEN: usize = 63;
 
-/// A dotted name in SQL text and which of its parts a position is in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DottedName {
-    /// The parts as written, without quotes.
-    pub parts: Vec<String>,
-    /// The range of each part.
-    pub ranges: Vec<TextRange>,
-    /// The part the position is in.
-    pub at: usize,
+/// What meshc names its temporary objects with (`<table>__meshc_new`).
+pub(crate) const RESERVED_INFIX: &str = "__meshc";
+
+/// Schema and catalog names the engines keep for themselves, so no domain
+/// (a schema on the target) may have them: DuckDB's built-in schemas and
+/// catalogs (`main`, `information_schema`, `pg_catalog`, `temp`, `system`,
+/// `memory`), Trino's `system` catalog and `information_schema`, and
+/// PostgreSQL's `pg_*` schemas (`pg_` is checked as a prefix).
+pub const RESERVED_DOMAINS: &[&str] = &[
+    "information_schema",
+    "main",
+    "memory",
+    "pg_catalog",
+    "system",
+    "temp",
+];
+
+/// What a name names, for messages and the domain-only reserved names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Workspace,
+    Domain,
+    Model,
+    Source,
+    Column,
 }
 
-impl DottedName {
-    /// The range of the whole name.
-    pub fn range(&self) -> TextRange {
-        match (self.ranges.first(), self.ranges.last()) {
-            (Some(first), Some(last)) => TextRange::new(first.start, last.end),
-            _ => TextRange::empty(0),
+impl NameKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameKind::Workspace => "workspace",
+            NameKind::Domain => "domain",
+            NameKind::Model => "model",
+            NameKind::Source => "source",
+            NameKind::Column => "column",
         }
     }
 }
 
-/// The dotted name whose part contains `offset` (or ends at it), if any.
-/// Text that does not tokenize (an open quote) is cut before the problem.
-pub fn dotted_name_at(text: &str, offset: u32) -> Option<DottedName> {
-    let line_index = LineIndex::new(text);
-    let tokens = match Tokenizer::new(&GenericDialect, text).tokenize_with_location() {
-        Ok(tokens) => tokens,
-        Err(_) => {
-            // Usually an unclosed quote: the text before the last quote.
-            let end = text.rfind(['\'', '"']).unwrap_or(0);
-            let cut = text.get(..end)?;
-            Tokenizer::new(&GenericDialect, cut)
-                .tokenize_with_location()
-                .ok()?
+/// Why `name` is not a valid name of its kind: (code, message, help), or
+/// `None` when it is valid. The rule: `[A-Za-z_][A-Za-z0-9_]*`, at most
+/// [`MAX_NAME_LEN`] characters, not containing `__meshc` (in any case), and a
+/// domain not named like a reserved schema (case-insensitively).
+pub fn name_problem(name: &str, kind: NameKind) -> Option<(Code, String, String)> {
+    let what = kind.as_str();
+    let rule = "names are ASCII letters, digits and underscores and do not start with a digit";
+    let mut chars = name.chars();
+    let bad = match chars.next() {
+        None => {
+            return Some((
+                Code::InvalidName,
+                format!("the {what} name is empty"),
+                format!("give the {what} a name ({rule})"),
+            ));
         }
+        Some(c) if c.is_ascii_digit() => Some(c),
+        Some(c) if !(c.is_ascii_alphanumeric() || c == '_') => Some(c),
+        Some(_) => chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_')),
     };
-    let words: Vec<(usize, String, TextRange)> = tokens
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| match &t.token {
-            Token::Word(w) => Some((
-                i,
-                w.value.clone(),
-                sql_span_to_range(text, &line_index, t.span),
-            )),
-            _ => None,
+    if let Some(c) = bad {
+        let which = if name.starts_with(c) && c.is_ascii_digit() {
+            "starts with a digit".to_string()
+        } else {
+            format!("contains `{}`", c.escape_default())
+        };
+        return Some((
+            Code::InvalidName,
+            format!("{what} name `{name}` {which}, so it is not an identifier"),
+            format!("rename it: {rule} (for example `{}`)", suggestion(name)),
+        ));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Some((
+            Code::InvalidName,
+            format!("{what} name `{name}` is {} characters long", name.len()),
+            format!(
+                "shorten it to at most {MAX_NAME_LEN} characters (the limit of PostgreSQL identifiers)"
+            ),
+        ));
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.contains(RESERVED_INFIX) {
+        return Some((
+            Code::ReservedName,
+            format!(
+                "{what} name `{name}` contains `{RESERVED_INFIX}`, which meshc reserves for its temporary tables"
+            ),
+            format!("rename it without `{RESERVED_INFIX}`"),
+        ));
+    }
+    if kind == NameKind::Domain
+        && (RESERVED_DOMAINS.contains(&lower.as_str()) || lower.starts_with("pg_"))
+    {
+        return Some((
+            Code::ReservedName,
+            format!("domain name `{name}` is a schema or catalog name the engines reserve"),
+            format!("rename the domain (its directory and `name:`), for example `{name}_domain`"),
+        ));
+    }
+    None
+}
+
+/// `name` with every character outside the rule replaced by `_` (and a
+/// leading `_` before a digit).
+fn suggestion(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
         })
         .collect();
-    let (hit, _, _) = words
-        .iter()
-        .find(|(_, _, r)| r.start <= offset && offset <= r.end)?;
-    let hit = *hit;
-    // Walk left and right over `word . word . word`.
-    let is_word = |i: usize| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Word(_)));
-    let is_period = |i: usize| matches!(tokens.get(i).map(|t| &t.token), Some(Token::Period));
-    let mut first = hit;
-    while first >= 2 && is_period(first - 1) && is_word(first - 2) {
-        first -= 2;
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
     }
-    let mut last = hit;
-    while is_period(last + 1) && is_word(last + 2) {
-        last += 2;
-    }
-    let mut name = DottedName {
-        parts: Vec::new(),
-        ranges: Vec::new(),
-        at: 0,
-    };
-    for i in (first..=last).step_by(2) {
-        let (_, value, range) = words.iter().find(|(j, _, _)| *j == i)?;
-        if i == hit {
-            name.at = name.parts.len();
-        }
-        name.parts.push(value.clone());
-        name.ranges.push(*range);
-    }
-    Some(name)
+    out
 }
 
 #[cfg(test)]
@@ -92,28 +134,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_the_dotted_name_under_the_cursor() {
-        let text = "select o.amount from orders.stg_orders as o where \"x\" = 1";
-        let at = text.find("stg_orders").unwrap() as u32 + 2;
-        let name = dotted_name_at(text, at).unwrap();
-        assert_eq!(name.parts, ["orders", "stg_orders"]);
-        assert_eq!(name.at, 1);
-        let range = name.range();
+    fn the_identifier_rule() {
+        for ok in ["orders", "stg_orders", "_x", "A1", &"a".repeat(63)] {
+            assert_eq!(name_problem(ok, NameKind::Domain), None, "{ok}");
+        }
+        let code = |name: &str, kind| name_problem(name, kind).map(|p| p.0);
+        for bad in ["", "1x", "stg-orders", "a.b", "é", "a b", &"a".repeat(64)] {
+            assert_eq!(code(bad, NameKind::Model), Some(Code::InvalidName), "{bad}");
+        }
         assert_eq!(
-            &text[range.start as usize..range.end as usize],
-            "orders.stg_orders"
+            code("x__meshc_new", NameKind::Column),
+            Some(Code::ReservedName)
         );
-        let name = dotted_name_at(text, text.find("amount").unwrap() as u32).unwrap();
+        assert_eq!(code("X__MESHC", NameKind::Source), Some(Code::ReservedName));
+        for reserved in [
+            "main",
+            "TEMP",
+            "system",
+            "information_schema",
+            "pg_catalog",
+            "pg_toast",
+            "memory",
+        ] {
+            assert_eq!(
+                code(reserved, NameKind::Domain),
+                Some(Code::ReservedName),
+                "{reserved}"
+            );
+            assert_eq!(
+                code(reserved, NameKind::Model),
+                None,
+                "{reserved} is a fine model name"
+            );
+        }
+        let (_, message, help) = name_problem("stg-orders", NameKind::Model).expect("invalid");
         assert_eq!(
-            (name.parts, name.at),
-            (vec!["o".to_string(), "amount".to_string()], 1)
+            message,
+            "model name `stg-orders` contains `-`, so it is not an identifier"
         );
-        let quoted = dotted_name_at(text, text.find("\"x\"").unwrap() as u32 + 1).unwrap();
-        assert_eq!(quoted.parts, ["x"]);
-        assert!(dotted_name_at(text, text.find('=').unwrap() as u32).is_none());
-        // An unfinished quote later in the text does not hide the name.
-        let open = "select * from orders.stg_orders where x = 'abc";
-        let name = dotted_name_at(open, 16).unwrap();
-        assert_eq!(name.parts, ["orders", "stg_orders"]);
+        assert!(help.contains("`stg_orders`"), "{help}");
     }
 }

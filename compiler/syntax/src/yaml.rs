@@ -182,9 +182,13 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
                     .max_with(at)
             })
             .unwrap_or_else(|| TextRange::empty(0));
+        // In the user's terms: YAML has keys, not fields.
+        let detail = (*error)
+            .to_string()
+            .replace("missing field", "missing required key");
         let message = match error.path() {
-            Some(path) => format!("at `{path}`: {}", *error),
-            None => error.to_string(),
+            Some(path) => format!("at `{path}`: {detail}"),
+            None => detail,
         };
         diagnostics.push(
             Diagnostic::new(

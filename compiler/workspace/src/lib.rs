@@ -100,12 +100,20 @@ pub fn read_text(absolute: &Path, relative: &str) -> Result<String, Diagnostic> 
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_owned()),
             Err(error) => {
-                let at = error.valid_up_to() as u32;
+                // Where an editor shows it: the line, and the column in
+                // characters of the valid text before it.
+                let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
+                let valid = std::str::from_utf8(valid).unwrap_or_default();
+                let line = valid.matches('\n').count() + 1;
+                let column = valid.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+                let byte = bytes.get(error.valid_up_to()).copied().unwrap_or_default();
                 Err(Diagnostic::new(
                     Code::InvalidUtf8,
                     relative.into(),
                     TextRange::empty(0),
-                    format!("{relative} is not UTF-8 text (invalid byte at offset {at})"),
+                    format!(
+                        "{relative} is not UTF-8 text: invalid byte 0x{byte:02X} at line {line}, column {column}"
+                    ),
                 )
                 .with_help(
                     "save the file as UTF-8; binary files do not belong in models/ or contracts/",
@@ -384,6 +392,20 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, Code::InvalidUtf8);
         assert_eq!(&*diagnostics[0].file, "d/models/bad.sql");
+        assert_eq!(
+            diagnostics[0].message,
+            "d/models/bad.sql is not UTF-8 text: invalid byte 0xFF at line 1, column 1"
+        );
+        fs::write(
+            root.join("d/models/bad.sql"),
+            b"select\n  '\xC3\xA9', '\xE9' as x",
+        )
+        .expect("write");
+        let (again, _) = load(root, &[]);
+        assert_eq!(
+            again.load_diagnostics.expect("set")[0].message,
+            "d/models/bad.sql is not UTF-8 text: invalid byte 0xE9 at line 2, column 9"
+        );
         assert!(
             change
                 .files
