@@ -6,6 +6,7 @@
 
 mod config;
 mod contract;
+mod depth;
 mod lock;
 mod quality;
 mod sql;
@@ -17,11 +18,12 @@ pub use config::{
     SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config, parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
+pub use depth::{MAX_TREE_DEPTH, PARSER_RECURSION_LIMIT, STACK_BYTES, with_stack};
 pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use sql::{ParsedModel, parse_model, sql_span_to_range};
 pub use types::SqlType;
-pub use yaml::Spanned;
+pub use yaml::{MAX_YAML_DEPTH, Spanned};
 
 /// Re-exported so that later layers name the same AST types.
 pub use sqlparser::ast;
