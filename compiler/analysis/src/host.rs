@@ -13,6 +13,20 @@ use salsa::Setter;
 
 use crate::db::MeshDatabase;
 
+/// Starts a thread that analyzes models, with the stack the walks over a
+/// syntax tree of the largest accepted depth need (`mesh_syntax::STACK_BYTES`;
+/// the default of 2 MiB is not enough). `None` when the OS refuses a thread:
+/// callers then do the work on their own thread.
+pub(crate) fn analysis_thread<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .stack_size(mesh_syntax::STACK_BYTES)
+        .spawn_scoped(scope, work)
+        .ok()
+}
+
 /// How many threads a whole-mesh pass over `items` models should use: one
 /// below 256 models (threads cost more than they save), else every core.
 pub(crate) fn worker_threads(items: usize) -> usize {
@@ -243,7 +257,7 @@ impl AnalysisHost {
                 .map(|_| {
                     let db = self.db.clone();
                     let next = &next;
-                    scope.spawn(move || {
+                    analysis_thread(scope, move || {
                         let mut emitted = Vec::new();
                         while let Some(name) = next() {
                             let domain = DomainId::new(&db, name.clone());
@@ -274,7 +288,7 @@ impl AnalysisHost {
             // models, and the sequential walk of `check` meets the panic again.
             handles
                 .into_iter()
-                .flat_map(|handle| handle.join().unwrap_or_default())
+                .flat_map(|handle| handle.and_then(|h| h.join().ok()).unwrap_or_default())
                 .collect()
         })
     }

@@ -30,6 +30,7 @@ pub use mesh_sema::{
 };
 pub use mesh_syntax::{Contract, LockEntry, LockFile, LockSource, content_hash};
 pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
+pub use mesh_syntax::{MAX_TREE_DEPTH, MAX_YAML_DEPTH, PARSER_RECURSION_LIMIT, STACK_BYTES};
 pub use mesh_syntax::{RuleSeverity, Threshold, Unit};
 pub use plan::{
     BuildPlan, CHECKED_RELATION, FAILING_ROWS, PlanError, PlannedCheck, PlannedColumn,

@@ -115,7 +115,7 @@ impl AnalysisHost {
                 .map(|part| {
                     let len = part.len();
                     let db = self.db.clone();
-                    let handle = scope.spawn(move || {
+                    let handle = crate::host::analysis_thread(scope, move || {
                         part.iter()
                             .map(|node| {
                                 let domain = DomainId::new(&db, node.domain.clone());
@@ -134,7 +134,10 @@ impl AnalysisHost {
             // A thread that failed leaves `None`s: those models are emitted again below.
             handles
                 .into_iter()
-                .flat_map(|(len, h)| h.join().unwrap_or_else(|_| vec![None; len]))
+                .flat_map(|(len, h)| {
+                    h.and_then(|h| h.join().ok())
+                        .unwrap_or_else(|| vec![None; len])
+                })
                 .collect()
         })
     }

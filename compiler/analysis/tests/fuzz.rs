@@ -31,7 +31,7 @@ fn jaffle_files() -> Vec<(String, String)> {
 }
 
 /// Checks and, when clean, plans; the assertion is "no panic, and clean means emittable".
-fn exercise(files: &[(String, String)]) {
+fn exercise(files: &[(String, String)]) -> Vec<mesh_analysis::Diagnostic> {
     let mut host = AnalysisHost::new();
     let mut change = Change::default();
     for (path, text) in files {
@@ -55,6 +55,15 @@ fn exercise(files: &[(String, String)]) {
         let plan = host.plan(Target::DuckDb, &[]);
         assert!(plan.is_ok(), "clean mesh failed to plan: {plan:?}");
     }
+    diagnostics
+}
+
+/// `default` cases, or `PROPTEST_CASES` for a longer run (docs/testing.md).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 const TOKENS: &[&str] = &[
@@ -121,7 +130,7 @@ fn token_soup() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(160), ..ProptestConfig::default() })]
 
     #[test]
     fn any_model_text(text in "\\PC{0,120}", soup in token_soup()) {
@@ -153,6 +162,162 @@ proptest! {
         let mut end = (position + cut).min(content.len());
         while !content.is_char_boundary(end) { end -= 1; }
         content.replace_range(position..end, insert);
+        exercise(&files);
+    }
+}
+
+/// The jaffle example with `orders/models/stg_orders.sql` replaced by `sql`.
+fn with_model(sql: &str) -> Vec<(String, String)> {
+    let mut files = jaffle_files();
+    for (path, content) in files.iter_mut() {
+        if path == "orders/models/stg_orders.sql" {
+            *content = sql.to_string();
+        }
+    }
+    files
+}
+
+/// Checks `files` and returns the codes of its diagnostics (after `exercise`'s assertions).
+fn codes(files: &[(String, String)]) -> Vec<&'static str> {
+    exercise(files).iter().map(|d| d.code.as_str()).collect()
+}
+
+const OPERATORS: &[&str] = &[" + ", " * ", " - ", " || ", " OR ", " AND ", " = ", " < "];
+const TERMS: &[&str] = &[
+    "1",
+    "order_id",
+    "'a'",
+    "NULL",
+    "true",
+    "(1)",
+    "cast(1 as integer)",
+];
+
+/// An operator chain: (text, operators in it, whether they are all the same
+/// operator, so that the tree is exactly that many levels deep).
+fn chain() -> impl Strategy<Value = (String, usize, bool)> {
+    (
+        prop::collection::vec(
+            (prop::sample::select(OPERATORS), prop::sample::select(TERMS)),
+            0..1_400,
+        ),
+        prop::sample::select(TERMS),
+        any::<bool>(),
+    )
+        .prop_map(|(rest, first, same)| {
+            let mut text = first.to_string();
+            for (op, term) in &rest {
+                text.push_str(if same { OPERATORS[0] } else { op });
+                text.push_str(term);
+            }
+            (text, rest.len(), same)
+        })
+}
+
+/// YAML nested `depth` levels, in block or flow style.
+fn nested_yaml(depth: usize, flow: bool) -> String {
+    if flow {
+        format!("x: {}1{}\n", "[".repeat(depth), "]".repeat(depth))
+    } else {
+        (0..depth)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect::<String>()
+            + &"  ".repeat(depth)
+            + "v\n"
+    }
+}
+
+proptest! {
+    // Deep trees are slow to check in a debug build (sqlparser's visitor uses
+    // 180 KiB of stack per level there): few cases, large inputs.
+    #![proptest_config(ProptestConfig { cases: cases(8), ..ProptestConfig::default() })]
+
+    /// Operator chains around the depth limit: refused exactly when deeper
+    /// than mesh_syntax::MAX_TREE_DEPTH, never a crash.
+    #[test]
+    fn deep_operator_chains((chain, operators, same) in chain(), wrap in 0usize..3) {
+        let sql = match wrap {
+            0 => format!("select {chain} as x from orders.raw_orders"),
+            1 => format!("select 1 as x from orders.raw_orders where {chain}"),
+            _ => format!("select * from (select {chain} as x from orders.raw_orders) s"),
+        };
+        let codes = codes(&with_model(&sql));
+        // A chain of n equal operators is n levels below the expression
+        // holding it; mixed precedences make a shallower tree.
+        if same && operators + 2 + wrap > mesh_analysis::MAX_TREE_DEPTH {
+            prop_assert!(codes.contains(&"MESH0105"), "{operators}: {codes:?}");
+        } else if operators + 2 < mesh_analysis::MAX_TREE_DEPTH - 4 {
+            prop_assert!(!codes.contains(&"MESH0105"), "{operators}: {codes:?}");
+        }
+    }
+
+    /// UNION ALL chains and nested parentheses and subqueries.
+    #[test]
+    fn deep_unions_and_nesting(branches in 1usize..1_300, parens in 0usize..400, subqueries in 0usize..120) {
+        let union = vec!["select 1 as x"; branches].join(" union all ");
+        let codes_union = codes(&with_model(&union));
+        prop_assert_eq!(codes_union.contains(&"MESH0105"), branches > mesh_analysis::MAX_TREE_DEPTH - 1, "{:?}", codes_union);
+        let nested = format!("select {}1{} as x", "(".repeat(parens), ")".repeat(parens));
+        let codes_nested = codes(&with_model(&nested));
+        if parens >= mesh_analysis::PARSER_RECURSION_LIMIT {
+            prop_assert!(codes_nested.contains(&"MESH0104"), "{:?}", codes_nested);
+        } else if parens < 200 {
+            prop_assert!(codes_nested.is_empty() || !codes_nested.contains(&"MESH0104"), "{:?}", codes_nested);
+        }
+        let mut sub = String::from("select 1 as x");
+        for _ in 0..subqueries {
+            sub = format!("select x from ({sub}) s");
+        }
+        codes(&with_model(&sub));
+    }
+
+    /// Deep YAML in every kind of file, block and flow style.
+    #[test]
+    fn deep_yaml(depth in 0usize..400, flow in any::<bool>(), which in 0usize..4) {
+        let target = ["mesh.yaml", "orders/domain.yaml", "orders/sources.yaml", "insights/contracts/dim_customers.yaml"][which];
+        let mut files = jaffle_files();
+        for (path, content) in files.iter_mut() {
+            if path == target {
+                content.push_str(&nested_yaml(depth, flow));
+            }
+        }
+        let codes = codes(&files);
+        // Deep flow style can also stop the YAML scanner first (MESH0201).
+        if depth > mesh_analysis::MAX_YAML_DEPTH + 1 {
+            prop_assert!(codes.contains(&"MESH0209") || (flow && codes.contains(&"MESH0201")), "{codes:?}");
+        }
+    }
+}
+
+const ODD: &[&str] = &[
+    "\u{feff}", "\r\n", "\r", "\0", "\t", "\u{2028}", "é", "😀", "'", "\"", "`", "--", "/*", "*/",
+    "$$", "\\",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
+
+    /// Wide models: many columns, long IN lists, many joins; and odd bytes
+    /// spliced into real files (BOM, CR, NUL, unterminated quotes and comments).
+    #[test]
+    fn wide_models_and_odd_files(columns in 1usize..600, values in 0usize..5_000, joins in 0usize..60,
+                                 at in any::<prop::sample::Index>(), odd in prop::collection::vec(prop::sample::select(ODD), 1..6), file in 0usize..64) {
+        let select: Vec<String> = (0..columns).map(|i| format!("{i} as c{i}")).collect();
+        let list: Vec<String> = (0..values).map(|i| i.to_string()).collect();
+        let mut sql = format!("select {} from orders.raw_orders r0", select.join(", "));
+        for j in 1..=joins {
+            sql.push_str(&format!(" join orders.raw_orders r{j} on r{j}.id = r0.id"));
+        }
+        if values > 0 {
+            sql.push_str(&format!(" where r0.id in ({})", list.join(", ")));
+        }
+        codes(&with_model(&sql));
+        let mut files = jaffle_files();
+        let index = file % files.len();
+        let content = &mut files[index].1;
+        let mut position = at.index(content.len() + 1);
+        while !content.is_char_boundary(position) { position -= 1; }
+        content.insert_str(position, &odd.concat());
         exercise(&files);
     }
 }

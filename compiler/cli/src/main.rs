@@ -18,5 +18,22 @@ fn main() -> std::process::ExitCode {
         // SAFETY: called before any other thread exists.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     }
-    meshc::main_with_args(meshc::Cli::parse())
+    let cli = meshc::Cli::parse();
+    // Analysis walks syntax trees recursively: run it on a thread with the
+    // stack they need (see mesh_syntax::MAX_TREE_DEPTH) rather than the main
+    // thread's 8 MiB, so no model needs a stack allocated for it.
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .stack_size(mesh_analysis::STACK_BYTES)
+            .spawn_scoped(scope, || meshc::main_with_args(cli))
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => {
+                eprintln!("error: meshc could not start its main thread: {error}");
+                std::process::ExitCode::from(2)
+            }
+        }
+    })
 }

@@ -64,6 +64,10 @@ codes! {
         "A model file must hold exactly one query (`SELECT …` or `WITH … SELECT …`). DDL, DML and several statements are refused: meshc writes the DDL itself from the model's materialization.";
     EmptyModel = "MESH0103", "empty-model", Error,
         "A model file holds no statement. Write one `SELECT` or delete the file.";
+    SqlNestingLimit = "MESH0104", "sql-nesting-limit", Error,
+        "Parentheses, subqueries or function calls nest deeper than the parser allows (250 levels, see docs/sql.md). The span points at the first parenthesis of the deepest nesting. Move inner subqueries into CTEs.";
+    SqlTooDeep = "MESH0105", "sql-too-deep", Error,
+        "The model's syntax tree nests deeper than 1,000 levels (see docs/sql.md): usually a chain of over 1,000 operators (`a OR b OR …`, `x || y || …`) or `UNION ALL` branches. Write long lists of alternatives as `IN (…)`; split long chains into CTEs.";
     YamlSyntax = "MESH0201", "yaml-syntax", Error,
         "A YAML file does not parse (indentation, an unclosed quote, a tab). The span points at the place the parser gave up.";
     InvalidConfig = "MESH0202", "invalid-config", Error,
@@ -82,6 +86,8 @@ codes! {
         "A file sits where meshc does not look for anything (for example a `.sql` file outside `models/`, or a directory not listed in `mesh.yaml`). It is ignored.";
     SourceOutsideWorkspace = "MESH0220", "source-outside-workspace", Error,
         "A source's `path` leads outside the workspace (an absolute path, `..` past the workspace root, or a symbolic link to a file elsewhere). meshc reads only files of the workspace unless the source says `external: true` in sources.yaml; move the file into the domain or add `external: true` to that source.";
+    YamlTooDeep = "MESH0209", "yaml-too-deep", Error,
+        "A YAML file nests mappings or sequences deeper than 64 levels (see docs/workspace-format.md); no meshc file needs more than a few. The span points at where the limit was passed.";
     ContractMissingColumn = "MESH1001", "contract-missing-column", Error,
         "A published model does not output a column its contract promises. Add the column to the model or remove it from the contract (a breaking change for consumers).";
     ContractExtraColumn = "MESH1002", "contract-extra-column", Error,

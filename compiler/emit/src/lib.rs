@@ -54,6 +54,12 @@ pub fn emit_model(
     model: ModelId<'_>,
     target: Target,
 ) -> Result<String, Vec<Diagnostic>> {
+    // Inference and printing recurse once per level of the tree (bounded by
+    // mesh_syntax::MAX_TREE_DEPTH).
+    mesh_syntax::with_stack(|| emit(db, model, target))
+}
+
+fn emit(db: &dyn Db, model: ModelId<'_>, target: Target) -> Result<String, Vec<Diagnostic>> {
     let domain = model.domain(db);
     let scope = domain_scope(db, domain);
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {

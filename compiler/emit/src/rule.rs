@@ -95,6 +95,18 @@ pub fn lower_rule_query(
     target: Option<Target>,
     relation: &str,
 ) -> LoweredRule {
+    // Every walk over a syntax tree runs with the stack the depth limit needs.
+    mesh_syntax::with_stack(|| lower(db, context, sql, column, target, relation))
+}
+
+fn lower(
+    db: &dyn Db,
+    context: RuleContext<'_, '_>,
+    sql: &EmbeddedSql,
+    column: Option<&str>,
+    target: Option<Target>,
+    relation: &str,
+) -> LoweredRule {
     let product_name = context.product.name(db).clone();
     let parsed = parse_rule_query(
         context.file,

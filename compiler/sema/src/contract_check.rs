@@ -1,6 +1,7 @@
 //! The producer side of contracts: a published model's inferred output must be
 //! exactly what its contract promises (columns, types, nullability).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
@@ -24,8 +25,24 @@ pub(crate) fn check_producer(
         Some(v) => format!("contract {}@{}", contract_name(contract), v.value),
         None => format!("contract {}", contract_name(contract)),
     };
+    // Columns by lowercase name (the first of repeats, like `Relation::column`):
+    // with thousands of columns, a scan per column was quadratic.
+    let mut output_index: HashMap<String, usize> = HashMap::with_capacity(output.columns.len());
+    for (index, column) in output.columns.iter().enumerate() {
+        output_index
+            .entry(column.name.to_ascii_lowercase())
+            .or_insert(index);
+    }
+    let declared_names: HashSet<String> = contract
+        .columns
+        .iter()
+        .map(|c| c.name.value.to_ascii_lowercase())
+        .collect();
     for declared in &contract.columns {
-        let Some((index, actual)) = output.column(&declared.name.value) else {
+        let found = output_index
+            .get(&declared.name.value.to_ascii_lowercase())
+            .map(|&index| (index, &output.columns[index]));
+        let Some((index, actual)) = found else {
             diagnostics.push(
                 Diagnostic::new(
                     Code::ContractMissingColumn,
@@ -80,11 +97,7 @@ pub(crate) fn check_producer(
         }
     }
     for (index, actual) in output.columns.iter().enumerate() {
-        if contract
-            .columns
-            .iter()
-            .any(|c| c.name.value.eq_ignore_ascii_case(&actual.name))
-        {
+        if declared_names.contains(&actual.name.to_ascii_lowercase()) {
             continue;
         }
         let at = column_ranges.get(index).copied().unwrap_or(whole_query);

@@ -25,6 +25,11 @@ pub struct ModelAnalysis {
 /// Parses, infers and contract-checks one model.
 #[salsa::tracked(returns(ref))]
 pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis {
+    // Inference recurses once per level of the tree (bounded by mesh_syntax::MAX_TREE_DEPTH).
+    mesh_syntax::with_stack(|| analyze(db, model))
+}
+
+fn analyze<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis {
     let domain = model.domain(db);
     let scope = domain_scope(db, domain);
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {

@@ -23,6 +23,11 @@ use crate::lower::RelationTarget;
 /// other model, so the graph built from it cannot cycle through salsa.
 #[salsa::tracked(returns(ref))]
 pub fn model_references<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Arc<[RelationTarget]> {
+    // The walk recurses once per level of the tree (bounded by mesh_syntax::MAX_TREE_DEPTH).
+    mesh_syntax::with_stack(|| references(db, model))
+}
+
+fn references<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Arc<[RelationTarget]> {
     let scope = domain_scope(db, model.domain(db));
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {
         return Arc::from(Vec::new());

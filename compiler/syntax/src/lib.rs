@@ -7,6 +7,7 @@
 mod config;
 mod contract;
 mod cursor;
+mod depth;
 mod lock;
 mod names;
 mod quality;
@@ -20,14 +21,15 @@ pub use config::{
     SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config, parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
-pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use cursor::{DottedName, dotted_name_at};
+pub use depth::{MAX_TREE_DEPTH, PARSER_RECURSION_LIMIT, STACK_BYTES, with_stack};
+pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use names::{MAX_NAME_LEN, NameKind, RESERVED_DOMAINS, name_problem};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use rule_sql::{EmbeddedSql, ParsedRule, Placeholders, parse_rule_query};
 pub use sql::{ParsedModel, parse_adhoc_query, parse_model, sql_span_to_range};
 pub use types::SqlType;
-pub use yaml::Spanned;
+pub use yaml::{MAX_YAML_DEPTH, Spanned};
 
 /// Re-exported so that later layers name the same AST types.
 pub use sqlparser::ast;

@@ -119,6 +119,15 @@ pub fn parse_rule_query(
     sql: &EmbeddedSql,
     placeholders: Placeholders<'_>,
 ) -> ParsedRule {
+    crate::depth::with_stack(|| parse_rule(file, rule, sql, placeholders))
+}
+
+fn parse_rule(
+    file: &Arc<str>,
+    rule: &str,
+    sql: &EmbeddedSql,
+    placeholders: Placeholders<'_>,
+) -> ParsedRule {
     let text = sql.text.as_str();
     let line_index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
@@ -164,6 +173,7 @@ pub fn parse_rule_query(
         }
     };
     let statements = Parser::new(&GenericDialect)
+        .with_recursion_limit(crate::depth::PARSER_RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements();
     let mut statements = match statements {
@@ -182,7 +192,9 @@ pub fn parse_rule_query(
         }
     };
     let first = statements.next();
+    let mut several = false;
     for extra in statements {
+        several = true;
         error(
             sql_span_to_range(text, &line_index, extra.span()),
             format!("rule `{rule}` holds more than one statement"),
@@ -209,8 +221,26 @@ pub fn parse_rule_query(
             None
         }
     };
+
+    let query =
+        query.filter(|_| !several).and_then(|mut query| {
+            match crate::depth::cut_beyond_depth(&mut query, crate::depth::MAX_TREE_DEPTH) {
+                None => Some(query),
+                Some(span) => {
+                    error(
+                        sql_span_to_range(text, &line_index, span),
+                        format!(
+                            "the query of rule `{rule}` nests deeper than the limit of {} levels",
+                            crate::depth::MAX_TREE_DEPTH
+                        ),
+                        "split it into a model of the domain and read that model in the rule",
+                    );
+                    None
+                }
+            }
+        });
     ParsedRule {
-        query: if diagnostics.is_empty() { query } else { None },
+        query,
         line_index,
         diagnostics,
     }
@@ -336,6 +366,21 @@ mod tests {
         );
         assert!(parsed.query.is_none());
         assert!(parsed.diagnostics[0].message.contains("{property}"));
+    }
+
+    #[test]
+    fn a_rule_deeper_than_the_limit_is_a_diagnostic() {
+        let chain = vec!["amount = 1"; 3000].join(" OR ");
+        let parsed = parse(
+            &format!("SELECT count(*) FROM {{object}} WHERE {chain}"),
+            None,
+        );
+        assert!(parsed.query.is_none());
+        assert!(
+            parsed.diagnostics[0]
+                .message
+                .contains("deeper than the limit")
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
 use sqlparser::ast::{Query, Spanned, Statement};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Span, Tokenizer};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer};
+
+use crate::depth::{MAX_TREE_DEPTH, PARSER_RECURSION_LIMIT, cut_beyond_depth, with_stack};
 
 /// A parsed model: its query (when the file holds exactly one) and the line
 /// index needed to turn sqlparser's line/column spans into byte ranges.
@@ -19,13 +21,13 @@ pub struct ParsedModel {
 
 /// Parses one model file. Never fails: problems become diagnostics.
 pub fn parse_model(file: &Arc<str>, text: &str) -> ParsedModel {
-    parse_one_query(file, text, &MODEL)
+    with_stack(|| parse_one_query(file, text, &MODEL))
 }
 
 /// Parses the SQL given to `meshc query`: exactly one SELECT (CTEs allowed),
 /// nothing else. Diagnostics point into `text`, named `file`.
 pub fn parse_adhoc_query(file: &Arc<str>, text: &str) -> ParsedModel {
-    parse_one_query(file, text, &ADHOC)
+    with_stack(|| parse_one_query(file, text, &ADHOC))
 }
 
 /// What a text holding one query is, for messages.
@@ -66,7 +68,22 @@ fn parse_one_query(file: &Arc<str>, text: &str, subject: &Subject) -> ParsedMode
     let line_index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
     let query = match parse_statements(text) {
-        Err(error) => {
+        Err((ParserError::RecursionLimitExceeded, deepest)) => {
+            let range = TextRange::new(deepest, next_char(text, deepest));
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SqlNestingLimit,
+                    file.clone(),
+                    range,
+                    format!(
+                        "the query nests parentheses, subqueries or calls deeper than the limit of {PARSER_RECURSION_LIMIT} levels"
+                    ),
+                )
+                .with_help("move inner subqueries into CTEs (`WITH name AS (…)`) and refer to them by name"),
+            );
+            None
+        }
+        Err((error, _)) => {
             let (message, range) = parser_error_position(&error, text, &line_index);
             diagnostics.push(
                 Diagnostic::new(Code::SqlSyntax, file.clone(), range, message)
@@ -74,14 +91,28 @@ fn parse_one_query(file: &Arc<str>, text: &str, subject: &Subject) -> ParsedMode
             );
             None
         }
-        Ok(statements) => single_query(
-            file,
-            text,
-            &line_index,
-            statements,
-            subject,
-            &mut diagnostics,
-        ),
+        Ok(statements) => single_query(file, text, &line_index, statements, subject, &mut diagnostics)
+            .and_then(|mut query| {
+                let Some(span) = cut_beyond_depth(&mut query, MAX_TREE_DEPTH) else {
+                    return Some(query);
+                };
+                let mut range = sql_span_to_range(text, &line_index, span);
+                if range.is_empty() {
+                    range = statement_text_range(text);
+                }
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::SqlTooDeep,
+                        file.clone(),
+                        range,
+                        format!(
+                            "the query nests deeper than the limit of {MAX_TREE_DEPTH} levels (each operator of a chain like `a OR b OR …`, each `UNION` and each subquery is one level)"
+                        ),
+                    )
+                    .with_help("write a long list of alternatives as `x IN (…)`, and split long chains or many `UNION ALL` branches into CTEs"),
+                );
+                None
+            }),
     };
     ParsedModel {
         query,
@@ -90,16 +121,49 @@ fn parse_one_query(file: &Arc<str>, text: &str, subject: &Subject) -> ParsedMode
     }
 }
 
-fn parse_statements(text: &str) -> Result<Vec<Statement>, ParserError> {
-    // sqlparser recurses per nesting level; its default limit (50) keeps
-    // adversarial input from overflowing the stack.
+/// Parses the statements; an error comes with the byte offset of the first
+/// `(` at the deepest parenthesis nesting (where a nesting limit is reached).
+fn parse_statements(text: &str) -> Result<Vec<Statement>, (ParserError, u32)> {
     // A model has about one token per three bytes; reserving that up front
     // spares the token vector its chain of reallocations (and their copies).
     let mut tokens = Vec::with_capacity(text.len() / 3 + 16);
-    Tokenizer::new(&GenericDialect, text).tokenize_with_location_into_buf(&mut tokens)?;
+    Tokenizer::new(&GenericDialect, text)
+        .tokenize_with_location_into_buf(&mut tokens)
+        .map_err(|e| (e.into(), 0))?;
+    let deepest = deepest_parenthesis(&tokens, text);
+    // sqlparser counts nesting levels against this limit (and grows its own
+    // stack while parsing, so the limit is about the trees it builds).
     Parser::new(&GenericDialect)
+        .with_recursion_limit(PARSER_RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
+        .map_err(|e| (e, deepest))
+}
+
+/// The byte offset of the first `(` at the deepest parenthesis nesting.
+fn deepest_parenthesis(tokens: &[TokenWithSpan], text: &str) -> u32 {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, None);
+    for token in tokens {
+        match token.token {
+            Token::LParen => {
+                depth += 1;
+                if depth > deepest {
+                    deepest = depth;
+                    at = Some(token.span.start);
+                }
+            }
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    at.map(|at| LineIndex::new(text).offset(text, at.line, at.column))
+        .unwrap_or(0)
+}
+
+fn next_char(text: &str, at: u32) -> u32 {
+    text.get(at as usize..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(at, |c| at + c.len_utf8() as u32)
 }
 
 fn single_query(

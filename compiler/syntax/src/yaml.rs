@@ -122,6 +122,18 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
         .with_help("see docs/workspace-format.md for the keys it needs");
         return (None, vec![diagnostic]);
     }
+    if let Some(at) = nesting_beyond_limit(text, positions) {
+        let diagnostic = Diagnostic::new(
+            Code::YamlTooDeep,
+            file.clone(),
+            TextRange::new(at, next_char_end(text, at)),
+            format!(
+                "the {what} nests mappings or sequences deeper than the limit of {MAX_YAML_DEPTH} levels"
+            ),
+        )
+        .with_help("no meshc file needs more than a few levels; see docs/workspace-format.md for its shape");
+        return (None, vec![diagnostic]);
+    }
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
     let mut node = match marked_yaml::parse_yaml_with_options(0, text, options) {
         Ok(node) => node,
@@ -200,6 +212,38 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
             .with_help("see docs/workspace-format.md for every key and its type"),
         );
         return (None, diagnostics);
+    }
+}
+
+/// How deep mappings and sequences may nest in a YAML file. Loading,
+/// deserializing and dropping a YAML tree recurse once per level; meshc's
+/// files need at most five or six.
+pub const MAX_YAML_DEPTH: usize = 64;
+
+/// Where the text first nests deeper than [`MAX_YAML_DEPTH`], found with
+/// yaml-rust2's event parser (a state machine: no recursion). `None` when it
+/// does not, or when the text does not scan (marked-yaml then reports that).
+fn nesting_beyond_limit(text: &str, positions: &Positions<'_>) -> Option<u32> {
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        let (event, marker) = parser.next_token().ok()?;
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                depth += 1;
+                if depth > MAX_YAML_DEPTH {
+                    return Some(positions.index.offset(
+                        text,
+                        marker.line() as u64,
+                        marker.col() as u64 + 1,
+                    ));
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
+            Event::StreamEnd => return None,
+            _ => {}
+        }
     }
 }
 
