@@ -161,3 +161,33 @@ mod rendering {
         }
     }
 }
+
+#[test]
+fn huge_value_lists_and_join_counts_are_capped_with_a_diagnostic() {
+    // A 6.7-million-value IN list took 38 s and 6.3 GB: past 4 MiB a model is
+    // not parsed at all.
+    let values: Vec<String> = (0..800_000).map(|i| i.to_string()).collect();
+    let sql = format!("select 1 as x where 1 in ({})\n", values.join(","));
+    assert!(sql.len() > 4 * 1024 * 1024);
+    let dir = workspace(&sql, "");
+    let started = std::time::Instant::now();
+    let (code, out) = check(dir.path());
+    assert_eq!(code, Some(1), "{}", &out[..out.len().min(2000)]);
+    assert!(out.contains("MESH0106"), "{}", &out[..out.len().min(2000)]);
+    assert!(started.elapsed().as_secs() < 30);
+    // Thousands of joins cost seconds each thousand: past 1,000 relations the
+    // SELECT is not typed.
+    let joins: Vec<String> = (1..1_200)
+        .map(|i| format!("join (select 1 as k) t{i} on t{i}.k = t0.k"))
+        .collect();
+    let sql = format!("select t0.k from (select 1 as k) t0 {}\n", joins.join(" "));
+    let dir = workspace(&sql, "");
+    let (code, out) = check(dir.path());
+    assert_eq!(code, Some(1), "{}", &out[..out.len().min(2000)]);
+    assert!(out.contains("MESH3015"), "{}", &out[..out.len().min(2000)]);
+    assert!(
+        out.contains("1200 relations"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+}

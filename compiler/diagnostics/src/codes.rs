@@ -68,6 +68,8 @@ codes! {
         "Parentheses, subqueries or function calls nest deeper than the parser allows (250 levels, see docs/sql.md). The span points at the first parenthesis of the deepest nesting. Move inner subqueries into CTEs.";
     SqlTooDeep = "MESH0105", "sql-too-deep", Error,
         "The model's syntax tree nests deeper than 1,000 levels (see docs/sql.md): usually a chain of over 1,000 operators (`a OR b OR …`, `x || y || …`) or `UNION ALL` branches. Write long lists of alternatives as `IN (…)`; split long chains into CTEs.";
+    QueryTooLarge = "MESH0106", "query-too-large", Error,
+        "A model file (or a rule's query) is larger than 4 MiB (see docs/sql.md); it is not parsed. Real models are far smaller: move long value lists into a source (a CSV) and join it, or split the model.";
     YamlSyntax = "MESH0201", "yaml-syntax", Error,
         "A YAML file does not parse (indentation, an unclosed quote, a tab). The span points at the place the parser gave up.";
     InvalidConfig = "MESH0202", "invalid-config", Error,
@@ -168,6 +170,8 @@ codes! {
         "A CAST between types that cannot be converted (for example DATE to INTEGER).";
     DuplicateAlias = "MESH3014", "duplicate-alias", Error,
         "Two relations of one FROM clause have the same name or alias, so a qualified column could mean either. Alias one of them.";
+    TooManyRelations = "MESH3015", "too-many-relations", Error,
+        "One FROM clause names more than 1,000 relations (tables and joins; see docs/sql.md); meshc does not type it. Split the joins into CTEs or intermediate models.";
     UnsupportedOnTarget = "MESH4001", "unsupported-on-target", Error,
         "The construct cannot be expressed on the chosen target; the message names the target. Rewrite it or build for another target.";
     SourceLoadFailed = "MESH5001", "source-load-failed", Error,

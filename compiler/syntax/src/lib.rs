@@ -27,7 +27,7 @@ pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock};
 pub use names::{MAX_NAME_LEN, NameKind, RESERVED_DOMAINS, name_problem};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use rule_sql::{EmbeddedSql, ParsedRule, Placeholders, parse_rule_query};
-pub use sql::{ParsedModel, parse_adhoc_query, parse_model, sql_span_to_range};
+pub use sql::{MAX_QUERY_BYTES, ParsedModel, parse_adhoc_query, parse_model, sql_span_to_range};
 pub use types::SqlType;
 pub use yaml::{MAX_YAML_DEPTH, Spanned};
 

@@ -64,9 +64,32 @@ const ADHOC: Subject = Subject {
     not_a_query_help: "meshc writes the database only through `meshc run`; ATTACH, COPY, EXPORT, INSTALL, LOAD, SET and DDL/DML are refused",
 };
 
+/// The largest model (or ad-hoc query) meshc parses, in bytes: far beyond
+/// any model people write, and small enough to bound parse time and memory.
+pub const MAX_QUERY_BYTES: usize = 4 * 1024 * 1024;
+
 fn parse_one_query(file: &Arc<str>, text: &str, subject: &Subject) -> ParsedModel {
     let line_index = LineIndex::new(text);
     let mut diagnostics = Vec::new();
+    if text.len() > MAX_QUERY_BYTES {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::QueryTooLarge,
+                file.clone(),
+                TextRange::empty(0),
+                format!(
+                    "the SQL is {} bytes, more than the limit of {MAX_QUERY_BYTES} bytes, so it is not parsed",
+                    text.len()
+                ),
+            )
+            .with_help("move long value lists into a source (a CSV) and join it, or split the model"),
+        );
+        return ParsedModel {
+            query: None,
+            line_index,
+            diagnostics,
+        };
+    }
     let query = match parse_statements(text) {
         Err((ParserError::RecursionLimitExceeded, deepest)) => {
             let range = TextRange::new(deepest, next_char(text, deepest));

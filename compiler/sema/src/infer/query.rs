@@ -22,6 +22,10 @@ use crate::references::{find_domain, local_target, published_model_name, relatio
 use crate::relation::{Column, Relation};
 use crate::types::unify;
 
+/// The most relations (tables and joins) one FROM clause may name: far
+/// beyond real models, and a bound on the cost of typing one SELECT.
+pub(crate) const MAX_FROM_RELATIONS: usize = 1_000;
+
 impl Checker<'_, '_> {
     /// `anonymous`: the output columns need no names (a scalar, EXISTS or IN
     /// subquery, read by position).
@@ -290,6 +294,19 @@ impl Checker<'_, '_> {
             relations: Vec::new(),
             parent: outer,
         };
+        let relations: usize = select.from.iter().map(|t| 1 + t.joins.len()).sum();
+        if relations > MAX_FROM_RELATIONS {
+            let range = self.range(select.from[0].relation.span());
+            self.error(
+                Code::TooManyRelations,
+                range,
+                format!(
+                    "this FROM clause names {relations} relations, more than the limit of {MAX_FROM_RELATIONS}"
+                ),
+                Some("split the joins into CTEs or intermediate models".to_string()),
+            );
+            return Output::default();
+        }
         for table in &mut select.from {
             self.table_with_joins(table, &mut scope);
         }
