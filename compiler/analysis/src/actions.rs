@@ -32,8 +32,13 @@ impl AnalysisHost {
     /// that publishes it with a contract of its inferred columns.
     pub fn code_actions(&self, path: &str, range: TextRange) -> Vec<CodeAction> {
         let mut out = Vec::new();
-        let diagnostics: Vec<Diagnostic> = self
-            .check()
+        // Editors ask on every cursor move: a model's own analysis holds every
+        // diagnostic of its file, so only other files need the whole check.
+        let in_file: Vec<Diagnostic> = match model_at_path(&self.db, path) {
+            Some(model) => analyze_model(&self.db, model).diagnostics.clone(),
+            None => self.check(),
+        };
+        let diagnostics: Vec<Diagnostic> = in_file
             .into_iter()
             .filter(|d| {
                 &*d.file == path && d.range.start <= range.end && range.start <= d.range.end
