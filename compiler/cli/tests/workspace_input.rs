@@ -169,3 +169,47 @@ fn crlf_contracts_keep_the_lock_valid() {
     let locked = meshc(workspace, &["lock", "--locked"]);
     assert!(locked.status.success(), "{}", stderr(&locked));
 }
+
+/// A file that cannot be read (here: not UTF-8) is reported once, and nothing
+/// it declares is reported again as missing: consumers of an unreadable model,
+/// contract, sources.yaml or domain.yaml get no follow-on errors.
+#[test]
+fn an_unreadable_file_is_the_only_error() {
+    for relative in [
+        "orders/models/stg_orders.sql",
+        "insights/models/customer_orders.sql",
+        "orders/contracts/stg_orders.yaml",
+        "customers/contracts/stg_customers.yaml",
+        "orders/sources.yaml",
+        "insights/domain.yaml",
+        "mesh.lock",
+    ] {
+        let dir = copy_example();
+        let workspace = dir.path();
+        let path = workspace.join(relative);
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes.extend_from_slice(b"\n-- caf\xE9\n");
+        std::fs::write(&path, bytes).expect("write");
+
+        let check = meshc(workspace, &["check", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
+        let found: Vec<(String, String)> = json
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap_or_default().to_string(),
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![("MESH0002".to_string(), relative.to_string())],
+            "{relative}: {}",
+            stderr(&check)
+        );
+        assert_eq!(check.status.code(), Some(1), "{relative}");
+    }
+}

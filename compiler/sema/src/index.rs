@@ -1,9 +1,10 @@
 //! The file index and per-domain scopes: which files make up each domain, and
 //! which names (models, sources, dependencies, products) a domain can see.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use mesh_diagnostics::{Diagnostic, TextRange};
+use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use mesh_syntax::{
     Contract, DomainConfig, MeshConfig, ParsedModel, SourceDecl, Spanned, parse_contract,
     parse_domain_config, parse_mesh_config, parse_model, parse_sources,
@@ -97,16 +98,41 @@ pub fn file_index(db: &dyn Db) -> FileIndex {
     index
 }
 
+/// Files that exist but could not be read (I/O errors, invalid UTF-8). The
+/// loader reported each one and entered it with no text, so that the names it
+/// declares (a model, a product, a domain's settings) still exist: they are
+/// unknown, not missing, and nothing that uses them is reported again.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn unreadable_files(db: &dyn Db) -> BTreeSet<Arc<str>> {
+    db.workspace()
+        .load_diagnostics(db)
+        .iter()
+        .filter(|d| matches!(d.code, Code::Io | Code::InvalidUtf8))
+        .map(|d| d.file.clone())
+        .collect()
+}
+
+/// Whether `file` is one of [`unreadable_files`].
+pub(crate) fn is_unreadable(db: &dyn Db, file: SourceFile) -> bool {
+    file.text(db).is_empty() && unreadable_files(db).contains(file.path(db))
+}
+
 /// A parse result together with its diagnostics.
 pub(crate) type Parsed<T> = (Option<T>, Vec<Diagnostic>);
 
 #[salsa::tracked(returns(ref))]
 pub fn parse_mesh_file(db: &dyn Db, file: SourceFile) -> Parsed<MeshConfig> {
+    if is_unreadable(db, file) {
+        return (None, Vec::new());
+    }
     parse_mesh_config(file.path(db), file.text(db))
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn parse_domain_file(db: &dyn Db, file: SourceFile) -> Parsed<DomainConfig> {
+    if is_unreadable(db, file) {
+        return (None, Vec::new());
+    }
     parse_domain_config(file.path(db), file.text(db))
 }
 
@@ -115,11 +141,17 @@ pub fn parse_sources_file(
     db: &dyn Db,
     file: SourceFile,
 ) -> (mesh_syntax::SourcesFile, Vec<Diagnostic>) {
+    if is_unreadable(db, file) {
+        return Default::default();
+    }
     parse_sources(file.path(db), file.text(db))
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn parse_contract_file(db: &dyn Db, file: SourceFile) -> Parsed<Contract> {
+    if is_unreadable(db, file) {
+        return (None, Vec::new());
+    }
     parse_contract(file.path(db), file.text(db))
 }
 
@@ -133,6 +165,13 @@ pub fn parse_contract_file(db: &dyn Db, file: SourceFile) -> Parsed<Contract> {
 /// is handed over through [`Db::take_parse`] instead of being parsed again.
 pub fn parse_model_file(db: &dyn Db, file: SourceFile) -> ParsedModel {
     let text = file.text(db);
+    if is_unreadable(db, file) {
+        return ParsedModel {
+            query: None,
+            line_index: mesh_diagnostics::LineIndex::new(""),
+            diagnostics: Vec::new(),
+        };
+    }
     db.take_parse(file, text)
         .unwrap_or_else(|| parse_model(file.path(db), text))
 }
@@ -236,7 +275,8 @@ pub fn domain_scope<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> DomainScope 
     }
     if let Some(file) = files.sources_yaml {
         let (parsed, diagnostics) = parse_sources_file(db, file);
-        scope.sources_unreadable = parsed.sources.is_empty() && !diagnostics.is_empty();
+        scope.sources_unreadable =
+            parsed.sources.is_empty() && (!diagnostics.is_empty() || is_unreadable(db, file));
         for decl in &parsed.sources {
             let relation = Relation {
                 columns: decl

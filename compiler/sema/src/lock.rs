@@ -109,6 +109,7 @@ pub fn lock_blockers(db: &dyn Db) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
 #[salsa::tracked(returns(ref))]
 pub fn workspace_lock(db: &dyn Db) -> (Option<LockFile>, Vec<Diagnostic>) {
     match file_index(db).lock {
+        Some(file) if crate::index::is_unreadable(db, file) => (None, Vec::new()),
         Some(file) => parse_lock(file.path(db), file.text(db)),
         None => (None, Vec::new()),
     }

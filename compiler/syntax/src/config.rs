@@ -541,6 +541,38 @@ mod tests {
         );
     }
 
+    /// Every value of the wrong shape is reported, not only the first, and a
+    /// required key reported as wrong is not reported again as missing.
+    #[test]
+    fn every_shape_error_in_a_file_is_reported() {
+        let text = "name: x\nowner: a\nversion: 1.0.0\nmaterialization: tabel\ndescription: [x]\nmodels:\n  c:\n    materialization: view\n";
+        let (config, diagnostics) = parse_domain_config(&file(), text);
+        let found: Vec<_> = diagnostics.iter().map(|d| at(text, d)).collect();
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert!(found[0].starts_with("tabel"), "{found:?}");
+        assert!(found[1].starts_with("[x"), "{found:?}");
+        // What was right is still read.
+        let config = config.expect("the rest of the file is read");
+        assert!(config.models.contains_key("c"), "{:?}", config.models);
+
+        let text = "sources:\n  - name: s\n    path: [a]\n  - name: t\n    path: t.csv\n    csv: { header: maybe }\n  - name: u\n    path: u.csv\n";
+        let (sources, diagnostics) = parse_sources(&Arc::from("d/sources.yaml"), text);
+        let found: Vec<_> = diagnostics.iter().map(|d| at(text, d)).collect();
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert!(found[0].starts_with("[a"), "{found:?}");
+        assert!(found[1].starts_with("maybe"), "{found:?}");
+        assert!(
+            !diagnostics.iter().any(|d| d.message.contains("missing")),
+            "{diagnostics:?}"
+        );
+        let names: Vec<_> = sources
+            .sources
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["t", "u"]);
+    }
+
     #[test]
     fn yaml_syntax_errors_point_into_the_file() {
         let text = "name: x\n  bad: [\n";

@@ -154,6 +154,8 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
     // An unknown key is reported and dropped, and the rest of the file is read:
     // one typo must not take the whole file (and everything it declares) away.
     let mut diagnostics = Vec::new();
+    // Where entries were dropped: the start of each mapping that lost one.
+    let mut emptied: Vec<Marker> = Vec::new();
     loop {
         let error = match marked_yaml::from_node::<T>(&node) {
             Ok(value) => return (Some(value), diagnostics),
@@ -185,6 +187,30 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
             diagnostics.push(diagnostic);
             continue;
         }
+        // A value of the wrong shape is reported and its entry dropped, and
+        // the rest is read again: every wrong value in the file is reported
+        // at once. A required key dropped that way is not reported again as
+        // missing.
+        let start = error.start_mark();
+        let missing =
+            matches!(&*error, marked_yaml::Error::Other(m, _) if m.starts_with("missing field"));
+        let already_reported = missing && start.is_some_and(|s| emptied.contains(&s));
+        // The error's position is that of the value only when its whole path
+        // is known: serde cannot name a key that is itself marked (`models.?`),
+        // and the position is then that of the mapping, so nothing is dropped
+        // and reading stops here.
+        let precise = error.path().is_some_and(|path| !path.contains('?'));
+        let removed = match start {
+            Some(start) if precise && diagnostics.len() < 64 => remove_node_at(&mut node, &start),
+            _ => None,
+        };
+        if already_reported {
+            if let Some(parent) = removed {
+                emptied.push(parent);
+                continue;
+            }
+            return (None, diagnostics);
+        }
         let range = error
             .start_mark()
             .map(|m| {
@@ -211,7 +237,10 @@ pub(crate) fn deserialize<T: DeserializeOwned>(
             )
             .with_help("see docs/workspace-format.md for every key and its type"),
         );
-        return (None, diagnostics);
+        match removed {
+            Some(parent) => emptied.push(parent),
+            None => return (None, diagnostics),
+        }
     }
 }
 
@@ -259,6 +288,36 @@ fn remove_key_at(node: &mut marked_yaml::Node, start: &Marker) -> bool {
             items.iter_mut().any(|item| remove_key_at(item, start))
         }
         marked_yaml::Node::Scalar(_) => false,
+    }
+}
+
+/// Removes the mapping entry whose key or value starts at `start`, or the
+/// sequence item that does, and returns where its mapping or sequence starts;
+/// `None` when nothing starts there (the whole document, say).
+fn remove_node_at(node: &mut marked_yaml::Node, start: &Marker) -> Option<Marker> {
+    match node {
+        marked_yaml::Node::Mapping(map) => {
+            let before = map.len();
+            map.retain(|key, value| {
+                key.span().start() != Some(start) && value.span().start() != Some(start)
+            });
+            if before != map.len() {
+                return map.span().start().copied();
+            }
+            map.values_mut()
+                .find_map(|value| remove_node_at(value, start))
+        }
+        marked_yaml::Node::Sequence(items) => {
+            let before = items.len();
+            items.retain(|item| item.span().start() != Some(start));
+            if before != items.len() {
+                return items.span().start().copied();
+            }
+            items
+                .iter_mut()
+                .find_map(|item| remove_node_at(item, start))
+        }
+        marked_yaml::Node::Scalar(_) => None,
     }
 }
 

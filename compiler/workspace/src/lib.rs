@@ -40,7 +40,14 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
                 change.set_file(relative.clone(), text);
                 paths.push(relative.clone());
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => {
+                // Entered with no text: what the file declares exists but is
+                // unknown (see mesh_analysis's unreadable files), so the one
+                // error here is not followed by "unknown model" elsewhere.
+                change.set_file(relative.clone(), String::new());
+                paths.push(relative.clone());
+                diagnostics.push(diagnostic);
+            }
         }
     }
     let loaded: HashSet<&String> = paths.iter().collect();
@@ -387,7 +394,11 @@ mod tests {
         fs::write(root.join("d/domain.yaml"), "\u{feff}name: d\n").expect("write");
         fs::write(root.join("d/models/bad.sql"), [0xff, 0xfe, 0x00, 0x41]).expect("write");
         let (change, paths) = load(root, &["d/models/gone.sql".to_string()]);
-        assert_eq!(paths, vec!["mesh.yaml", "d/domain.yaml"]);
+        // The unreadable file is entered with no text, so its model exists.
+        assert_eq!(
+            paths,
+            vec!["mesh.yaml", "d/domain.yaml", "d/models/bad.sql"]
+        );
         let diagnostics = change.load_diagnostics.expect("set");
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, Code::InvalidUtf8);
