@@ -331,8 +331,8 @@ pub(crate) fn compile(global: &GlobalArgs, model: &str, target_arg: TargetArg) -
     Outcome::Success
 }
 
-fn database_path(session: &Session, args: &RunArgs) -> PathBuf {
-    if let Some(path) = &args.database {
+pub(crate) fn database_path(session: &Session, args: &RunArgs) -> PathBuf {
+    if let Some(path) = &args.engine.database {
         return path.clone();
     }
     if let Some(path) = session.host.duckdb_path() {
@@ -353,9 +353,7 @@ pub(crate) fn default_database(session: &Session) -> PathBuf {
             select: Vec::new(),
             format: DiagnosticFormat::Human,
         },
-        threads: None,
-        database: None,
-        allow_invalid: false,
+        engine: crate::EngineArgs::default(),
     };
     database_path(session, &args)
 }
@@ -567,7 +565,21 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         eprintln!("error: {message}");
         return Outcome::Usage;
     }
+    let hashes = crate::runstate::node_hashes(&session.root, &plan);
+    execute(&session, &plan, &hashes, args)
+}
+
+/// Runs `plan` on DuckDB with progress lines, writes target/run_results.json,
+/// records in target/run_state.json the hashes (`hashes`) of the nodes that
+/// were built, and returns the outcome. The caller holds the run lock.
+pub(crate) fn execute(
+    session: &Session,
+    plan: &BuildPlan,
+    hashes: &std::collections::HashMap<String, String>,
+    args: &RunArgs,
+) -> Outcome {
     let threads = args
+        .engine
         .threads
         .unwrap_or_else(|| {
             std::thread::available_parallelism()
@@ -575,7 +587,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
                 .unwrap_or(1)
         })
         .max(1);
-    let database = database_path(&session, args);
+    let database = database_path(session, args);
     let total = plan.sources.len() + plan.models.len();
     session.progress(&format!(
         "running {} sources and {} models on DuckDB ({}) with {threads} thread{}",
@@ -625,7 +637,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
                 result.seconds,
                 width = total.to_string().len()
             )];
-            lines.extend(failed_check_lines(&plan, result));
+            lines.extend(failed_check_lines(plan, result));
             if result.status == NodeStatus::Skipped
                 && let Some(reason) = &result.error
             {
@@ -635,8 +647,8 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             eprintln!("{}", lines.join("\n"));
         }
     };
-    let allow_invalid = args.allow_invalid;
-    let engine_plan = run_plan(&session, &plan, database.clone(), threads, allow_invalid);
+    let allow_invalid = args.engine.allow_invalid;
+    let engine_plan = run_plan(session, plan, database.clone(), threads, allow_invalid);
     let (results, signal) = match run_until_signal(&engine_plan, &on_event) {
         Ok(found) => found,
         Err(message) => {
@@ -656,7 +668,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
         .filter_map(|r| Some((r, r.diagnostic.clone()?)))
         .map(|(r, d)| {
             if r.status == NodeStatus::Invalid {
-                return invalid_diagnostic(&plan, r, d, allow_invalid);
+                return invalid_diagnostic(plan, r, d, allow_invalid);
             }
             let mut d = d;
             // The engine knows node ids, not files: point model failures at the model.
@@ -686,7 +698,12 @@ pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
             .filter(|r| r.status == status)
             .count()
     };
-    record_quality(&session, &plan, &results);
+    record_quality(session, plan, &results);
+    let mut state = crate::runstate::RunState::load(&session.root, &database);
+    state.record(hashes, &results);
+    if let Err(message) = state.save(&session.root) {
+        eprintln!("warning: {message}; the next `meshc watch --run` rebuilds everything");
+    }
     let invalid = count(NodeStatus::Invalid);
     session.progress(&format!(
         "finished in {:.2}s: {} succeeded, {} failed, {} skipped{}; results in target/run_results.json",

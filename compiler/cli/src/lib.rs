@@ -11,8 +11,10 @@ mod mesh;
 mod query;
 pub mod render;
 mod runlock;
+mod runstate;
 mod scaffold;
 mod session;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +41,14 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+impl Cli {
+    /// Whether the command runs until stopped (it then returns memory it no
+    /// longer needs to the system).
+    pub fn is_long_lived(&self) -> bool {
+        matches!(self.command, Command::Watch(_) | Command::Lsp)
+    }
 }
 
 /// Options every command accepts.
@@ -122,6 +132,17 @@ pub enum Command {
     /// across domains; hover and go to definition of `domain.product` and
     /// model names. The VS Code extension starts it; any LSP client can.
     Lsp,
+    /// Check on every change of the workspace's files; with --run, also
+    /// rebuild on DuckDB what the change made stale.
+    ///
+    /// Keeps the analysis warm and, after each change (an editor's save, a
+    /// new or deleted file, a `git checkout`), prints only the new and the
+    /// fixed diagnostics and how long the recheck took. With --run, the
+    /// models whose SQL or inputs changed are rebuilt with everything
+    /// downstream of them, and nothing else (content hashes in
+    /// target/run_state.json, shared with `meshc run`); a failing model keeps
+    /// its previous data. Ctrl-C stops it.
+    Watch(WatchArgs),
     /// Create a new workspace: mesh.yaml and a README.
     Init {
         /// Directory to create (default: the current directory).
@@ -211,6 +232,13 @@ pub struct BuildArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub build: BuildArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// How models are executed (`meshc run` and `meshc watch --run`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct EngineArgs {
     /// Models built at the same time (default: number of CPUs).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -221,6 +249,21 @@ pub struct RunArgs {
     /// INVALID) and build their consumers.
     #[arg(long)]
     pub allow_invalid: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Also rebuild on DuckDB the models whose SQL or inputs changed, and everything downstream.
+    #[arg(long)]
+    pub run: bool,
+    /// With --run: only these models, as `meshc run --select`.
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Milliseconds without file events before a burst of them is handled.
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    pub debounce: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -266,6 +309,7 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         Command::Run(args) => build::run(&cli.global, args),
         Command::Test(args) => gates::test(&cli.global, args),
         Command::Lsp => lsp::serve(),
+        Command::Watch(args) => watch::run(&cli.global, args),
         Command::Query { sql, format, limit } => query::run(&cli.global, sql, *format, *limit),
         Command::Init { path, name } => scaffold::init(path.as_deref(), name.as_deref()),
         Command::New(NewCommand::Domain { name }) => scaffold::new_domain(&cli.global, name),

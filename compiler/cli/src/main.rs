@@ -14,11 +14,19 @@ fn main() -> std::process::ExitCode {
     // delay: a check frees and reallocates hundreds of MB of syntax trees, and
     // every page given back is zeroed by the kernel again when it is reused.
     // MIMALLOC_PURGE_DELAY in the environment still decides, if set.
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: called before any other thread exists.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    }
+    // Long-lived processes (the language server, watch mode) give freed
+    // memory back after a second instead, so that a long session stays
+    // bounded by what it holds, not by its largest check.
     let cli = meshc::Cli::parse();
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let delay = match cli.is_long_lived() {
+            true => 1000,
+            false => -1,
+        };
+        // SAFETY: called before any other thread exists (parsing the
+        // arguments starts none).
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
+    }
     // Analysis walks syntax trees recursively: run it on a thread with the
     // stack they need (see mesh_syntax::MAX_TREE_DEPTH) rather than the main
     // thread's 8 MiB, so no model needs a stack allocated for it.

@@ -18,6 +18,8 @@ pub struct Session {
     pub registry_override: Option<String>,
     /// What loading the files reported (kept to add registry problems to it).
     load_diagnostics: Vec<Diagnostic>,
+    /// The workspace files loaded (relative paths), for a later reload.
+    pub paths: Vec<String>,
 }
 
 impl Session {
@@ -52,7 +54,7 @@ impl Session {
     /// Loads `root` without searching upwards (and without registry products).
     pub fn open(root: &Path, quiet: bool, style: Style) -> Session {
         let mut host = AnalysisHost::new();
-        let (change, _) = mesh_workspace::load(root, &[]);
+        let (change, paths) = mesh_workspace::load(root, &[]);
         let load_diagnostics = change.load_diagnostics.clone().unwrap_or_default();
         host.apply_change(change);
         Session {
@@ -62,6 +64,7 @@ impl Session {
             style,
             registry_override: None,
             load_diagnostics,
+            paths,
         }
     }
 
@@ -158,6 +161,16 @@ impl Session {
             change.load_diagnostics = Some(all);
         }
         self.host.apply_change(change);
+    }
+
+    /// Whether loading the files reported problems (an unreadable file).
+    pub fn has_load_problems(&self) -> bool {
+        !self.load_diagnostics.is_empty()
+    }
+
+    /// What the last load of the files reported.
+    pub fn set_load_diagnostics(&mut self, diagnostics: Option<Vec<Diagnostic>>) {
+        self.load_diagnostics = diagnostics.unwrap_or_default();
     }
 
     /// Prints progress to stderr unless `--quiet`.

@@ -369,6 +369,83 @@ fn sorted_entries(directory: &Path) -> io::Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// What a batch of file-system events means for a loaded workspace.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// Nothing meshc reads changed (a swap file, `target/`, `.git/`).
+    Nothing,
+    /// Only these already loaded files changed (written, replaced or
+    /// deleted): re-read just them with [`reread`].
+    Files(Vec<String>),
+    /// Files or directories came or went: load the whole workspace again
+    /// (one directory walk), as [`load`] with the paths loaded before.
+    Reload,
+}
+
+/// Classifies changed absolute `paths` under `root` against the paths loaded
+/// before. A known file is re-read on its own; a new file meshc would read,
+/// a directory that came or went, or anything that replaces `mesh.yaml` (it
+/// lists the domains) means a reload; everything else is ignored.
+pub fn refresh(root: &Path, loaded: &HashSet<String>, paths: &[PathBuf]) -> Refresh {
+    let mut files = Vec::new();
+    for path in paths {
+        let Ok(relative) = path.strip_prefix(root) else {
+            continue;
+        };
+        let Some(relative) = relative.to_str().map(|r| r.replace('\\', "/")) else {
+            continue;
+        };
+        if relative.is_empty() {
+            return Refresh::Reload;
+        }
+        let top = relative.split('/').next().unwrap_or_default();
+        if top.starts_with('.') || SKIPPED.contains(&top) {
+            continue;
+        }
+        if relative == "mesh.yaml" {
+            return Refresh::Reload;
+        }
+        if loaded.contains(&relative) {
+            files.push(relative);
+            continue;
+        }
+        let prefix = format!("{relative}/");
+        let shaped = is_workspace_file(&relative)
+            || [".sql", ".yaml", ".yml"]
+                .iter()
+                .any(|e| relative.ends_with(e));
+        if shaped || path.is_dir() || loaded.iter().any(|known| known.starts_with(&prefix)) {
+            return Refresh::Reload;
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        Refresh::Nothing
+    } else {
+        Refresh::Files(files)
+    }
+}
+
+/// Re-reads loaded files after they changed: a file that is gone is removed.
+/// `Err` with the paths when one can no longer be read: its diagnostic
+/// belongs to the load diagnostics, so the caller reloads instead.
+pub fn reread(root: &Path, relatives: &[String]) -> Result<Change, Vec<String>> {
+    let mut change = Change::default();
+    for relative in relatives {
+        let absolute = root.join(relative);
+        if kind_of(&absolute) == Kind::Missing && fs::symlink_metadata(&absolute).is_err() {
+            change.remove_file(relative.clone());
+            continue;
+        }
+        match read_text(&absolute, relative) {
+            Ok(text) => change.set_file(relative.clone(), text),
+            Err(_) => return Err(relatives.to_vec()),
+        }
+    }
+    Ok(change)
+}
+
 /// Finds the workspace root: `start` or the nearest ancestor holding mesh.yaml.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let mut current = Some(start);
@@ -384,6 +461,51 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Watch mode's triage of file events: known files are re-read alone,
+    /// new files and directories reload, editors' scratch files are ignored.
+    #[test]
+    fn file_events_are_triaged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        fs::write(root.join("mesh.yaml"), "name: x\ndomains: [d]\n").expect("write");
+        fs::create_dir_all(root.join("d/models")).expect("mkdir");
+        fs::write(root.join("d/domain.yaml"), "name: d\n").expect("write");
+        fs::write(root.join("d/models/a.sql"), "select 1 as x").expect("write");
+        let (_, paths) = load(root, &[]);
+        let loaded: HashSet<String> = paths.into_iter().collect();
+        let at = |relative: &str| root.join(relative);
+        let refresh = |paths: &[PathBuf]| refresh(root, &loaded, paths);
+        assert_eq!(
+            refresh(&[at("d/models/a.sql"), at("d/models/.a.sql.swp")]),
+            Refresh::Files(vec!["d/models/a.sql".to_string()])
+        );
+        assert_eq!(
+            refresh(&[at("target/x.sql"), at(".git/index"), at("d/models/a.sql~")]),
+            Refresh::Nothing
+        );
+        assert_eq!(refresh(&[at("d/models/b.sql")]), Refresh::Reload);
+        assert_eq!(refresh(&[at("mesh.yaml")]), Refresh::Reload);
+        // A directory that went away with loaded files in it.
+        assert_eq!(refresh(&[at("d/models")]), Refresh::Reload);
+        fs::create_dir_all(root.join("e")).expect("mkdir");
+        assert_eq!(refresh(&[at("e")]), Refresh::Reload);
+
+        fs::write(root.join("d/models/a.sql"), "select 2 as x").expect("write");
+        let change = reread(root, &["d/models/a.sql".to_string()]).expect("readable");
+        assert_eq!(
+            change.files,
+            vec![(
+                "d/models/a.sql".to_string(),
+                Some("select 2 as x".to_string())
+            )]
+        );
+        fs::remove_file(root.join("d/models/a.sql")).expect("remove");
+        let change = reread(root, &["d/models/a.sql".to_string()]).expect("gone");
+        assert_eq!(change.files, vec![("d/models/a.sql".to_string(), None)]);
+        fs::write(root.join("d/models/a.sql"), [0xff, 0xfe]).expect("write");
+        assert!(reread(root, &["d/models/a.sql".to_string()]).is_err());
+    }
 
     #[test]
     fn binary_garbage_and_missing_files_are_diagnostics() {
