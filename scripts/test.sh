@@ -25,6 +25,7 @@ if cargo tree -q -p meshc-lsp -e normal --depth 1 | grep -q ' salsa \|mesh-sema\
   echo "error: meshc-lsp must depend on mesh-analysis, not on salsa, sema or the engine" >&2; exit 1
 fi
 echo "== cargo test"; cargo test --workspace --quiet
+echo "== dialect oracle (sqlglot parses every Trino and Teradata statement meshc emits)"; bash scripts/test-dialects.sh
 echo "== language server protocol tests (pytest-lsp, the real meshc lsp)"; bash scripts/test-lsp.sh
 echo "== VS Code extension end to end (code-server + Playwright + Chromium)"; bash scripts/test-vscode.sh
 echo "== bench smoke (50 models, meshc side, no timing assertions)"; bash bench/run --smoke

@@ -70,13 +70,23 @@ SELECT
   exp(f) AS exp_dbl,
   ln(f) AS ln_dbl,
   mod(i, 2) AS mod_int,
-  greatest(i, b) AS greatest_int,
-  least(d, e) AS least_dec,
+  CASE
+    WHEN i IS NULL OR b IS NULL THEN
+      NULL
+    ELSE
+      greatest(i, b)
+  END AS greatest_int,
+  CASE
+    WHEN d IS NULL OR e IS NULL THEN
+      NULL
+    ELSE
+      least(d, e)
+  END AS least_dec,
   nullif(v, 'x') AS nullif_v,
   coalesce(s, i) AS coalesce_int,
   length(v) AS len,
   upper(v) AS up,
-  concat(v, i) AS cat,
+  (v || CAST(i AS VARCHAR)) AS cat,
   SUBSTR(v, 1, 2) AS sub,
   strpos(v, 'a') AS pos,
   split_part(v, ',', 1) AS part,
@@ -94,7 +104,7 @@ SELECT
   date_diff('day', dt, dt) AS diff_days,
   dt + INTERVAL 1 DAY AS date_plus_interval,
   ts + INTERVAL 2 HOUR AS ts_plus_interval,
-  CAST(d AS INTEGER) AS cast_int,
+  CAST(trunc(d) AS INTEGER) AS cast_int,
   CAST(v AS DATE) AS cast_date,
   TRY_CAST(v AS DOUBLE) AS try_double,
   CAST(d AS VARCHAR) AS cast_text,

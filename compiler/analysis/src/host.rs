@@ -149,6 +149,19 @@ impl AnalysisHost {
         }
     }
 
+    /// The quoted physical name of a model on `target` (see
+    /// [`mesh_emit::physical_name`]).
+    pub fn physical_name(&self, target: Target, domain: &str, name: &str) -> String {
+        mesh_emit::physical_name(&self.db, target, domain, name)
+    }
+
+    /// The schema (DuckDB, Trino) or database (Teradata) that holds a
+    /// domain's models: the physical name without the model.
+    pub fn physical_schema(&self, target: Target, domain: &str) -> String {
+        let full = self.physical_name(target, domain, "x");
+        full.strip_suffix(".\"x\"").unwrap_or(&full).to_string()
+    }
+
     /// The workspace name from mesh.yaml.
     pub fn workspace_name(&self) -> Option<String> {
         mesh_config(&self.db).map(|c| c.name.value.clone())

@@ -279,9 +279,17 @@ pub struct TestArgs {
     pub database: Option<PathBuf>,
 }
 
+/// Where the SQL goes. `meshc run` executes on DuckDB; `meshc build` writes
+/// SQL for any target (for Trino a run.sql for the Trino CLI, for Teradata
+/// a BTEQ script).
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetArg {
+    /// Embedded DuckDB (the default).
     Duckdb,
+    /// Trino: `catalog.<domain>.<model>` (targets.trino in mesh.yaml).
+    Trino,
+    /// Teradata: a database per domain, BTEQ scripts.
+    Teradata,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,8 @@
 //! DuckDB's catalog). Domains are schemas.
 
 use mesh_sema::{Lowering, RelationTarget};
+
+use crate::portable::{cast_truncates, concat_as_operator, truncate_cast_operand};
 use mesh_syntax::SqlType;
 use mesh_syntax::ast::{BinaryOperator, CastKind, DataType, Expr, Ident, ObjectName};
 
@@ -49,7 +51,18 @@ impl Lowering for DuckDb {
         }
     }
 
-    fn function_call(&mut self, expr: &mut Expr, name: &str, args: &[SqlType], result: SqlType) {
+    fn function_call(
+        &mut self,
+        expr: &mut Expr,
+        name: &str,
+        args: &[SqlType],
+        result: SqlType,
+    ) -> Option<String> {
+        match name {
+            "concat" => return concat_as_operator(expr, args, "CAST(__0 AS VARCHAR)", "duckdb"),
+            "greatest" | "least" => return null_if_any_null(expr),
+            _ => {}
+        }
         let needs_cast = match name {
             "sum" => args.first().is_some_and(|a| a.is_integer()),
             "date_trunc" => result == SqlType::Date,
@@ -60,7 +73,37 @@ impl Lowering for DuckDb {
         if needs_cast {
             cast_to(expr, result);
         }
+        None
     }
+
+    fn cast(&mut self, expr: &mut Expr, from: SqlType, to: SqlType) -> Option<String> {
+        if cast_truncates(from, to) {
+            truncate_cast_operand(expr, "trunc");
+        }
+        None
+    }
+}
+
+/// GREATEST and LEAST are NULL when an argument is NULL in mesh SQL (as on
+/// Trino and Teradata); DuckDB's skip NULLs.
+fn null_if_any_null(expr: &mut Expr) -> Option<String> {
+    let args = crate::portable::call_args(expr)?;
+    if args.len() < 2 {
+        return None;
+    }
+    let tests: Vec<String> = (0..args.len()).map(|i| format!("__{i} IS NULL")).collect();
+    let original = expr.clone();
+    let mut holes = args;
+    holes.push(original);
+    let last = holes.len() - 1;
+    crate::portable::rewrite(
+        expr,
+        &format!(
+            "CASE WHEN {} THEN NULL ELSE __{last} END",
+            tests.join(" OR ")
+        ),
+        &holes,
+    )
 }
 
 /// Wraps `expr` in `CAST(expr AS ty)`.

@@ -7,36 +7,80 @@
 //! rules for every target.
 
 mod duckdb;
+mod portable;
 mod quality;
 mod rule;
+mod teradata;
+mod trino;
 
 use std::fmt;
 
-use mesh_diagnostics::Diagnostic;
+use std::sync::Arc;
+
+use mesh_diagnostics::{Code, Diagnostic, TextRange};
 use mesh_sema::{Db, Lowering, ModelId, domain_scope, infer_model, parse_model_file};
 
 pub use duckdb::{DuckDb, type_name as duckdb_type_name};
 pub use quality::{CheckedProduct, RuleSql, emit_rule, sql_rule};
 pub use rule::{LoweredRule, RuleContext, check_rule_reads, lower_rule_query};
+pub use teradata::{Teradata, type_name as teradata_type_name};
+pub use trino::{Trino, type_name as trino_type_name};
 
 /// A target engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Target {
     #[default]
     DuckDb,
+    Trino,
+    Teradata,
 }
 
 impl Target {
+    pub const ALL: [Target; 3] = [Target::DuckDb, Target::Trino, Target::Teradata];
+
     pub fn name(self) -> &'static str {
         match self {
             Target::DuckDb => "duckdb",
+            Target::Trino => "trino",
+            Target::Teradata => "teradata",
         }
     }
 
-    fn lowering(self) -> Box<dyn Lowering> {
+    /// The dialect, configured from mesh.yaml's `targets`.
+    fn lowering(self, db: &dyn Db) -> Box<dyn Lowering> {
         match self {
             Target::DuckDb => Box::new(DuckDb),
+            Target::Trino => Box::new(trino_of(db)),
+            Target::Teradata => Box::new(Teradata),
         }
+    }
+}
+
+/// The physical name of model `domain.name` on `target`, quoted:
+/// `"domain"."name"` (DuckDB schema, Teradata database) or
+/// `"catalog"."domain"."name"` (Trino).
+pub fn physical_name(db: &dyn Db, target: Target, domain: &str, name: &str) -> String {
+    let model = mesh_sema::RelationTarget::Model {
+        domain: domain.to_string(),
+        name: name.to_string(),
+    };
+    match target {
+        Target::Trino => trino_of(db).physical(&model).to_string(),
+        Target::DuckDb | Target::Teradata => {
+            format!(
+                "\"{}\".\"{}\"",
+                domain.replace('"', "\"\""),
+                name.replace('"', "\"\"")
+            )
+        }
+    }
+}
+
+/// The Trino dialect of the workspace (`targets.trino` of mesh.yaml).
+pub fn trino_of(db: &dyn Db) -> Trino {
+    match mesh_sema::mesh_config(db) {
+        Some(config) => Trino::new(&config.trino),
+        None => Trino::new(&mesh_syntax::TrinoTarget::default()),
     }
 }
 
@@ -69,7 +113,7 @@ fn emit(db: &dyn Db, model: ModelId<'_>, target: Target) -> Result<String, Vec<D
     let Some(mut query) = parsed.query else {
         return Err(parsed.diagnostics);
     };
-    let mut lowering = target.lowering();
+    let mut lowering = target.lowering(db);
     let inferred = infer_model(
         db,
         model,
@@ -82,5 +126,64 @@ fn emit(db: &dyn Db, model: ModelId<'_>, target: Target) -> Result<String, Vec<D
     if inferred.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(inferred.diagnostics);
     }
+    if target == Target::Trino {
+        let refusals = trino::finish(&mut query);
+        if !refusals.is_empty() {
+            let range = mesh_syntax::sql_span_to_range(
+                file.text(db),
+                &parsed.line_index,
+                sqlparser::ast::Spanned::span(&*query),
+            );
+            return Err(refusals
+                .into_iter()
+                .map(|m| refusal(file.path(db), range, m, "report it: this is a meshc bug"))
+                .collect());
+        }
+    }
+    if target == Target::Teradata {
+        let mut refusals: Vec<Diagnostic> = (inferred.relation.columns.iter())
+            .zip(
+                inferred
+                    .column_ranges
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(TextRange::empty(0))),
+            )
+            .filter(|(c, _)| c.ty == mesh_syntax::SqlType::Boolean)
+            .map(|(c, range)| {
+                refusal(
+                    file.path(db),
+                    range,
+                    format!(
+                        "column `{}` is BOOLEAN, and teradata has no BOOLEAN type",
+                        c.name
+                    ),
+                    "return CASE WHEN <condition> THEN 1 ELSE 0 END (an INTEGER) instead",
+                )
+            })
+            .collect();
+        let range = mesh_syntax::sql_span_to_range(
+            file.text(db),
+            &parsed.line_index,
+            sqlparser::ast::Spanned::span(&*query),
+        );
+        refusals.extend(teradata::finish(&mut query).into_iter().map(|message| {
+            refusal(
+                file.path(db),
+                range,
+                message,
+                "docs/dialects.md lists how each construct is emitted per target and what to write instead",
+            )
+        }));
+        if !refusals.is_empty() {
+            return Err(refusals);
+        }
+    }
     Ok(format!("{query:#}"))
+}
+
+/// A construct the target cannot express (MESH4001).
+fn refusal(file: &Arc<str>, range: TextRange, message: String, help: &str) -> Diagnostic {
+    Diagnostic::new(Code::UnsupportedOnTarget, file.clone(), range, message)
+        .with_help(help.to_string())
 }

@@ -84,13 +84,75 @@ pub(crate) trait QualityDialect {
     fn double(&self, expr: &str) -> String;
     /// `select` returning at most `n` rows.
     fn limit(&self, select: &str, n: u64) -> String;
-    /// Seconds from the timestamp or date `expr` to now.
-    fn seconds_since(&self, expr: &str) -> String;
+    /// Seconds from the timestamp or date `expr` to now; `Err` when the
+    /// target cannot say it exactly.
+    fn seconds_since(&self, expr: &str) -> Result<String, String>;
 }
 
 fn dialect(target: Target) -> &'static dyn QualityDialect {
     match target {
         Target::DuckDb => &DuckDbQuality,
+        Target::Trino => &TrinoQuality,
+        Target::Teradata => &TeradataQuality,
+    }
+}
+
+/// Trino: as DuckDB, but `to_unixtime`. Other products are named by schema
+/// and table: the runner's session catalog is the mesh's output catalog.
+struct TrinoQuality;
+
+impl QualityDialect for TrinoQuality {
+    fn ident(&self, name: &str) -> String {
+        DuckDbQuality.ident(name)
+    }
+
+    fn literal(&self, text: &str, ty: Option<SqlType>) -> Result<String, String> {
+        DuckDbQuality.literal(text, ty)
+    }
+
+    fn double(&self, expr: &str) -> String {
+        DuckDbQuality.double(expr)
+    }
+
+    fn limit(&self, select: &str, n: u64) -> String {
+        DuckDbQuality.limit(select, n)
+    }
+
+    fn seconds_since(&self, expr: &str) -> Result<String, String> {
+        Ok(format!(
+            "to_unixtime(current_timestamp) - to_unixtime(CAST({expr} AS TIMESTAMP))"
+        ))
+    }
+}
+
+/// Teradata: `TOP n`, FLOAT, no BOOLEAN, no exact age of a timestamp.
+struct TeradataQuality;
+
+impl QualityDialect for TeradataQuality {
+    fn ident(&self, name: &str) -> String {
+        DuckDbQuality.ident(name)
+    }
+
+    fn literal(&self, text: &str, ty: Option<SqlType>) -> Result<String, String> {
+        if ty == Some(SqlType::Boolean) {
+            return Err(format!("`{text}` is a BOOLEAN, and teradata has none"));
+        }
+        DuckDbQuality.literal(text, ty)
+    }
+
+    fn double(&self, expr: &str) -> String {
+        format!("CAST({expr} AS FLOAT)")
+    }
+
+    fn limit(&self, select: &str, n: u64) -> String {
+        match select.strip_prefix("SELECT ") {
+            Some(rest) => format!("SELECT TOP {n} {rest}"),
+            None => format!("SELECT TOP {n} * FROM ({select}) AS \"limited\""),
+        }
+    }
+
+    fn seconds_since(&self, _expr: &str) -> Result<String, String> {
+        Err("freshness rules are not emitted for teradata yet (its interval arithmetic overflows for ages over 9,999 days)".to_string())
     }
 }
 
@@ -143,8 +205,8 @@ impl QualityDialect for DuckDbQuality {
         format!("{select}\nLIMIT {n}")
     }
 
-    fn seconds_since(&self, expr: &str) -> String {
-        format!("epoch(now()) - epoch(CAST({expr} AS TIMESTAMP))")
+    fn seconds_since(&self, expr: &str) -> Result<String, String> {
+        Ok(format!("epoch(now()) - epoch(CAST({expr} AS TIMESTAMP))"))
     }
 }
 
@@ -220,7 +282,7 @@ impl Builder<'_> {
             }
             Metric::Freshness { column } => {
                 let column = self.column(column)?;
-                let age = self.dialect.seconds_since(&format!("max({column})"));
+                let age = self.dialect.seconds_since(&format!("max({column})"))?;
                 Ok(RuleSql {
                     value: format!(
                         "SELECT {} AS \"value\"\nFROM {}",

@@ -49,16 +49,28 @@ impl Lowering for RuleLowering<'_> {
         }
     }
 
-    fn function_call(&mut self, expr: &mut Expr, name: &str, args: &[SqlType], result: SqlType) {
-        if let Some(inner) = &mut self.inner {
-            inner.function_call(expr, name, args, result);
-        }
-    }
-
-    fn unsupported(&mut self, expr: &Expr) -> Option<String> {
+    fn function_call(
+        &mut self,
+        expr: &mut Expr,
+        name: &str,
+        args: &[SqlType],
+        result: SqlType,
+    ) -> Option<String> {
         self.inner
             .as_mut()
-            .and_then(|inner| inner.unsupported(expr))
+            .and_then(|inner| inner.function_call(expr, name, args, result))
+    }
+
+    fn cast(&mut self, expr: &mut Expr, from: SqlType, to: SqlType) -> Option<String> {
+        self.inner
+            .as_mut()
+            .and_then(|inner| inner.cast(expr, from, to))
+    }
+
+    fn expression(&mut self, expr: &mut Expr, ty: SqlType) -> Option<String> {
+        self.inner
+            .as_mut()
+            .and_then(|inner| inner.expression(expr, ty))
     }
 }
 
@@ -124,7 +136,7 @@ fn lower(
         };
     };
     let mut lowering = RuleLowering {
-        inner: target.map(Target::lowering),
+        inner: target.map(|t| t.lowering(db)),
         product: RelationTarget::Model {
             domain: context.product.domain(db).name(db).clone(),
             name: product_name,

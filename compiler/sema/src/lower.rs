@@ -32,18 +32,30 @@ pub trait Lowering {
     fn arithmetic(&mut self, _expr: &mut Expr, _left: SqlType, _right: SqlType, _result: SqlType) {}
 
     /// A function call was typed; `result` is the mesh type it must produce.
+    /// A message refuses it (reported as `MESH4001`, naming the target).
     fn function_call(
         &mut self,
         _expr: &mut Expr,
         _name: &str,
         _args: &[SqlType],
         _result: SqlType,
-    ) {
+    ) -> Option<String> {
+        None
     }
 
-    /// A construct that the dialect cannot express: return a message naming the
-    /// target to report it as `MESH4001`.
-    fn unsupported(&mut self, _expr: &Expr) -> Option<String> {
+    /// `CAST(x AS to)` (or `TRY_CAST`) of an `x` of type `from` was typed: a
+    /// number that is not an integer cast to an integer type truncates
+    /// toward zero in mesh SQL.
+    /// A message refuses it (`MESH4001`).
+    fn cast(&mut self, _expr: &mut Expr, _from: SqlType, _to: SqlType) -> Option<String> {
+        None
+    }
+
+    /// Any expression was typed (`ty`), after the hooks above: the dialect may
+    /// rewrite it, or refuse it with a message naming the target, reported as
+    /// `MESH4001` at the expression. Called once per expression, inner
+    /// expressions first.
+    fn expression(&mut self, _expr: &mut Expr, _ty: SqlType) -> Option<String> {
         None
     }
 }

@@ -21,6 +21,32 @@ pub struct MeshConfig {
     /// Where published contracts live: a directory (relative to the
     /// workspace root) or a `postgres://` URL. Default: `registry`.
     pub registry: Option<String>,
+    /// `targets.trino`: where the mesh lives on Trino.
+    pub trino: TrinoTarget,
+}
+
+/// `targets.trino` of mesh.yaml. Models are written to `catalog.<domain>.<model>`;
+/// a domain's sources are read from its entry in `sources` (default: the
+/// same catalog, schema = the domain).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TrinoTarget {
+    /// The Trino coordinator, e.g. `http://127.0.0.1:8080` (for `meshc run`).
+    pub url: Option<String>,
+    /// The user sent as `X-Trino-User` (default `meshc`).
+    pub user: Option<String>,
+    /// The catalog models are written to (default `memory`).
+    pub catalog: Option<String>,
+    /// Per domain: the catalog and schema its sources are read from.
+    pub sources: std::collections::BTreeMap<String, TrinoLocation>,
+}
+
+/// A catalog and schema on Trino.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping with keys catalog, schema")]
+pub struct TrinoLocation {
+    pub catalog: String,
+    #[serde(default)]
+    pub schema: Option<String>,
 }
 
 /// How a model is stored on the target.
@@ -125,11 +151,39 @@ struct RawMesh {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping with keys duckdb")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys duckdb, trino, teradata"
+)]
 struct RawTargets {
     #[serde(default)]
     duckdb: Option<RawDuckdb>,
+    #[serde(default)]
+    trino: Option<RawTrino>,
+    /// Nothing to configure yet (a database per domain, named as the domain).
+    #[serde(default)]
+    teradata: Option<RawTeradata>,
 }
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys url, user, catalog, sources"
+)]
+struct RawTrino {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    catalog: Option<String>,
+    #[serde(default)]
+    sources: std::collections::BTreeMap<String, TrinoLocation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an empty mapping")]
+struct RawTeradata {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a mapping with keys path")]
@@ -149,7 +203,24 @@ pub fn parse_mesh_config(file: &Arc<str>, text: &str) -> (Option<MeshConfig>, Ve
             registry: raw.registry.map(|r| r.as_str().to_string()),
             name: positions.spanned(&raw.name),
             domains: raw.domains.iter().map(|d| positions.spanned(d)).collect(),
-            duckdb_path: raw.targets.and_then(|t| t.duckdb).and_then(|d| d.path),
+            duckdb_path: raw
+                .targets
+                .as_ref()
+                .and_then(|t| t.duckdb.as_ref())
+                .and_then(|d| d.path.clone()),
+            trino: raw
+                .targets
+                .and_then(|t| {
+                    let _ = t.teradata;
+                    t.trino
+                })
+                .map(|t| TrinoTarget {
+                    url: t.url,
+                    user: t.user,
+                    catalog: t.catalog,
+                    sources: t.sources,
+                })
+                .unwrap_or_default(),
         }
     });
     (config, diagnostics)

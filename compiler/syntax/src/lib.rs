@@ -18,7 +18,8 @@ mod yaml;
 
 pub use config::{
     CsvOptions, DomainConfig, Materialization, MeshConfig, ModelSettings, SourceColumn, SourceDecl,
-    SourceFormat, SourcesFile, parse_domain_config, parse_mesh_config, parse_sources,
+    SourceFormat, SourcesFile, TrinoLocation, TrinoTarget, parse_domain_config, parse_mesh_config,
+    parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use cursor::{DottedName, dotted_name_at};

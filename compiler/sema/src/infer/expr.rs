@@ -194,6 +194,16 @@ impl Checker<'_, '_> {
             };
             return self.expr(expr, &inner);
         }
+        let typed = self.expr_kind(expr, cx);
+        if let Some(message) = self.lowering.expression(expr, typed.ty) {
+            let range = self.call_range(expr, self.range(expr.span()));
+            self.unsupported_on_target(range, message);
+        }
+        typed
+    }
+
+    /// [`Self::expr`] without the dialect's last word.
+    fn expr_kind(&mut self, expr: &mut Expr, cx: &ExprCtx<'_>) -> Typed {
         let range = self.call_range(expr, self.range(expr.span()));
         match expr {
             Expr::Identifier(ident) => {
@@ -805,6 +815,8 @@ impl Checker<'_, '_> {
                         .to_string(),
                 ),
             );
+        } else if let Some(message) = self.lowering.cast(expr, source.ty, target) {
+            self.unsupported_on_target(range, message);
         }
         Typed::new(target, nullable)
     }
@@ -1031,8 +1043,12 @@ impl Checker<'_, '_> {
             }
         };
         let arg_types: Vec<SqlType> = args.iter().map(|a| a.ty).collect();
-        self.lowering
-            .function_call(expr, &name, &arg_types, typed.ty);
+        if let Some(message) = self
+            .lowering
+            .function_call(expr, &name, &arg_types, typed.ty)
+        {
+            self.unsupported_on_target(range, message);
+        }
         typed
     }
 }

@@ -227,6 +227,19 @@ impl Checker<'_, '_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// What the target's dialect cannot express (MESH4001).
+    fn unsupported_on_target(&mut self, range: TextRange, message: String) {
+        self.error(
+            Code::UnsupportedOnTarget,
+            range,
+            message,
+            Some(
+                "docs/dialects.md lists how each construct is emitted per target and what to write instead"
+                    .to_string(),
+            ),
+        );
+    }
+
     fn unsupported(&mut self, range: TextRange, what: &str) {
         self.error(
             Code::Unsupported,
