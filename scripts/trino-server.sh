@@ -13,7 +13,8 @@
 # schema a PostgreSQL database has anyway, so a domain's sources are
 # `<domain>db.public.<table>` and nothing else has to be created.
 #
-#   trino-server.sh start DIR [--watch PID]   start both, print the base URL (also in DIR/url)
+#   trino-server.sh start DIR [--watch PID]   start both, wait until Trino runs statements,
+#                                             print the base URL (also in DIR/url)
 #   trino-server.sh status DIR                print the URL; exit 0 when Trino answers
 #   trino-server.sh stop DIR                  stop both and remove DIR (fine if not running)
 #
@@ -96,6 +97,32 @@ launcher=("$home/bin/launcher" --etc-dir="$dir/etc" --data-dir="$dir/data")
 
 info() { # GET /v1/info, bounded
   curl -sS --max-time 5 "$1/v1/info" 2>/dev/null
+}
+
+# Runs one statement with curl, following nextUri; prints every answer (for the
+# readiness check only: the client of record is compiler/trino).
+statement() {
+  local url="$1" sql="$2" answer next
+  answer="$(curl -sS --max-time 10 -H 'X-Trino-User: meshc' --data-binary "$sql" "$url/v1/statement")" || return 1
+  for _ in $(seq 1 200); do
+    echo "$answer"
+    next="$(printf '%s' "$answer" | sed -n 's/.*"nextUri":"\([^"]*\)".*/\1/p')"
+    [ -n "$next" ] || return 0
+    answer="$(curl -sS --max-time 10 "$next")" || return 1
+  done
+  return 1
+}
+
+# Ready means more than `starting:false`: until the node has announced itself
+# to discovery, a statement that needs workers (any write to the memory
+# catalog) fails with NO_NODES_AVAILABLE.
+# (Answers are read whole before grep: with pipefail, `grep -q` closing the
+# pipe early would fail the writer.)
+ready() {
+  local answers
+  answers="$(info "$1")" && [[ "$answers" == *'"starting":false'* ]] &&
+    answers="$(statement "$1" "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'" 2>/dev/null)" &&
+    [[ "$answers" == *'"data":[[1]]'* ]]
 }
 
 stop() {
@@ -241,7 +268,7 @@ start() {
     "${launcher[@]}" start </dev/null >"$dir/launcher.out" 2>&1 || { cat "$dir/launcher.out" >&2; die "launcher start failed"; }
     state=""
     while [ $SECONDS -lt $deadline ]; do
-      if info "$url" | grep -q '"starting":false'; then state=up; break; fi
+      if ready "$url"; then state=up; break; fi
       # Exited (a port taken between our probe and its bind, or a bad config).
       if ! timeout 10 "${launcher[@]}" status >/dev/null 2>&1; then state=exited; break; fi
       sleep 0.5
@@ -274,7 +301,7 @@ case "$command" in
   status)
     [ -f "$dir/url" ] || { log "no server in $dir"; exit 1; }
     url="$(cat "$dir/url")"
-    info "$url" | grep -q '"starting":false' || { log "$url does not answer"; exit 1; }
+    ready "$url" || { log "$url does not answer"; exit 1; }
     echo "$url"
     ;;
   *) usage ;;
