@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use mesh_trino::{Cancel, Column, Error, Handler, Options, Progress};
+use common::gateway::{Fail, Gateway};
+use mesh_trino::{Cancel, Column, Error, Handler, Options, Progress, Retry};
 use serde_json::{Value, json};
 
 fn columns(result: &[Column]) -> Vec<(&str, &str)> {
@@ -388,4 +389,71 @@ fn a_long_query_is_cancelled_on_the_server() {
             query_id: String::new()
         })
     );
+}
+
+#[test]
+fn gateway_failures_of_next_uri_are_retried() {
+    let Some(trino) = common::server() else {
+        return;
+    };
+    let gateway = Gateway::start(trino.url(), Fail::EachGet(2));
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    let result = client
+        .execute(
+            "SELECT count(*) FROM customersdb.public.raw_customers",
+            None,
+            None,
+        )
+        .expect("select through a flaky gateway");
+    assert_eq!(result.rows, [[json!(100)]]);
+    let log = gateway.log();
+    let gets: Vec<u16> = log
+        .iter()
+        .filter(|(method, _, _)| method == "GET")
+        .map(|(_, _, status)| *status)
+        .collect();
+    // Every nextUri: 502, then 503, then through.
+    assert!(gets.len() >= 3 && gets.len().is_multiple_of(3), "{log:?}");
+    for chunk in gets.chunks(3) {
+        assert_eq!(chunk, [502, 503, 200], "{log:?}");
+    }
+    assert_eq!(log.iter().filter(|(m, _, _)| m == "POST").count(), 1);
+}
+
+#[test]
+fn retries_stop_after_their_attempts() {
+    let Some(trino) = common::server() else {
+        return;
+    };
+    let gateway = Gateway::start(trino.url(), Fail::EveryGet);
+    let retry = Retry {
+        attempts: 3,
+        first_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+    };
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test").with_retry(retry);
+    let error = client
+        .execute("SELECT 1", None, None)
+        .expect_err("the gateway never lets a GET through");
+    assert!(matches!(error, Error::Http { status: 503, .. }), "{error}");
+    let log = gateway.log();
+    let gets = log.iter().filter(|(m, _, _)| m == "GET").count();
+    assert_eq!(gets, 3, "{log:?}");
+}
+
+#[test]
+fn a_failed_post_is_not_retried() {
+    let Some(trino) = common::server() else {
+        return;
+    };
+    let gateway = Gateway::start(trino.url(), Fail::FirstPost);
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    let error = client
+        .execute("SELECT 1", None, None)
+        .expect_err("the gateway fails the POST");
+    assert!(matches!(error, Error::Http { status: 503, .. }), "{error}");
+    assert_eq!(gateway.log().len(), 1, "{:?}", gateway.log());
+    // The next statement goes through.
+    let result = client.execute("SELECT 1", None, None).expect("second try");
+    assert_eq!(result.rows, [[json!(1)]]);
 }

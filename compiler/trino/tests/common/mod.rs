@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod gateway;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
