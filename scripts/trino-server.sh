@@ -130,7 +130,7 @@ stop() {
   if [ -f "$dir/watchdog.pid" ]; then
     pid="$(cat "$dir/watchdog.pid")"
     # Not when the watchdog itself is the one stopping.
-    [ "$pid" != "$$" ] && kill "$pid" 2>/dev/null || true
+    if [ "$pid" != "$$" ]; then kill "$pid" 2>/dev/null || true; fi
   fi
   if [ -f "$dir/data/var/run/launcher.pid" ] && [ -x "$home/bin/launcher" ]; then
     timeout 60 "${launcher[@]}" stop >/dev/null 2>&1 || timeout 30 "${launcher[@]}" kill >/dev/null 2>&1 || true
@@ -253,7 +253,7 @@ start() {
     bash "$scripts/setup-postgres.sh"
     bin="$(pg_bin)"
   fi
-  [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL's initdb not found"
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then die "PostgreSQL's initdb not found"; fi
   # From here on, a failure (die, or any failed command under set -e) leaves nothing running.
   trap 'if [ ! -f "$dir/url" ]; then log "start failed: stopping what was started"; stop; fi' EXIT
   start_pg "$bin"
