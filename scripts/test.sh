@@ -26,6 +26,7 @@ if cargo tree -q -p meshc-lsp -e normal --depth 1 | grep -q ' salsa \|mesh-sema\
 fi
 echo "== cargo test"; cargo test --workspace --quiet
 echo "== language server protocol tests (pytest-lsp, the real meshc lsp)"; bash scripts/test-lsp.sh
+echo "== pre-commit hooks end to end (pre-commit from PyPI, hooks installed from a clone)"; bash scripts/test-precommit.sh
 echo "== VS Code extension end to end (code-server + Playwright + Chromium)"; bash scripts/test-vscode.sh
 echo "== bench smoke (50 models, meshc side, no timing assertions)"; bash bench/run --smoke
 echo "== all checks passed"
