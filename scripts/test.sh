@@ -8,6 +8,7 @@ cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/meshc/target}"
 bash scripts/setup-duckdb.sh
 bash scripts/setup-postgres.sh
+bash scripts/setup-trino.sh
 echo "== ODCS contracts (official JSON schema + datacontract lint)"; bash scripts/check-contracts.sh
 echo "== cargo fmt --check"; cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"; cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -24,9 +25,14 @@ fi
 if cargo tree -q -p meshc-lsp -e normal --depth 1 | grep -q ' salsa \|mesh-sema\|mesh-engine\|duckdb'; then
   echo "error: meshc-lsp must depend on mesh-analysis, not on salsa, sema or the engine" >&2; exit 1
 fi
+# The Trino client knows SQL text, not models: no compiler crate.
+if cargo tree -q -p mesh-trino -e normal | grep -q 'mesh-'; then
+  echo "error: mesh-trino must not depend on a compiler crate" >&2; exit 1
+fi
 echo "== cargo test"; cargo test --workspace --quiet
 echo "== dialect oracle (sqlglot parses every Trino and Teradata statement meshc emits)"; bash scripts/test-dialects.sh
 echo "== language server protocol tests (pytest-lsp, the real meshc lsp)"; bash scripts/test-lsp.sh
+echo "== pre-commit hooks end to end (pre-commit from PyPI, hooks installed from a clone)"; bash scripts/test-precommit.sh
 echo "== VS Code extension end to end (code-server + Playwright + Chromium)"; bash scripts/test-vscode.sh
 echo "== bench smoke (50 models, meshc side, no timing assertions)"; bash bench/run --smoke
 echo "== all checks passed"

@@ -1,13 +1,13 @@
-//! Build script of the CLI: embeds the libduckdb directory as an rpath (see
-//! `compiler/engine/build.rs`, which does the same for the engine's tests).
+//! Build script of the CLI (also of the root package that pre-commit
+//! installs): embeds the libduckdb directory the engine's build script found
+//! (`DEP_MESH_DUCKDB_LIB_DIR`, see `compiler/engine/build.rs`) as an rpath,
+//! so `meshc` runs without `LD_LIBRARY_PATH`.
 
 fn main() {
-    println!("cargo:rerun-if-env-changed=DUCKDB_LIB_DIR");
-    if let Some(dir) = std::env::var_os("DUCKDB_LIB_DIR") {
-        let dir = std::path::PathBuf::from(dir);
-        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-        if let Some(dir) = dir.to_str() {
-            println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
-        }
+    println!("cargo:rerun-if-env-changed=DEP_MESH_DUCKDB_LIB_DIR");
+    if let Some(dir) = std::env::var_os("DEP_MESH_DUCKDB_LIB_DIR")
+        && let Some(dir) = dir.to_str()
+    {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
 }

@@ -142,7 +142,13 @@ pub(crate) fn to_lsp_diagnostic(
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(diagnostic.code.as_str().to_string())),
-        code_description: None,
+        // The code's entry in docs/diagnostics.md (the same link SARIF output gives).
+        code_description: diagnostic
+            .code
+            .docs_url()
+            .parse::<lsp::Uri>()
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
         source: Some("meshc".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),

@@ -4,7 +4,8 @@
 use mesh_diagnostics::Diagnostic;
 use mesh_sema::{
     DomainId, ModelId, analyze_model, consumed_products, domain_scope, external_domains,
-    lock_blockers, member_domains, mesh_config, parse_contract_file, required_lock, workspace_lock,
+    lock_blockers, lock_diagnostics, member_domains, mesh_config, parse_contract_file,
+    required_lock, workspace_lock,
 };
 use mesh_syntax::{Contract, LockFile, parse_contract};
 
@@ -119,6 +120,12 @@ impl AnalysisHost {
     pub fn lock_blockers(&self) -> Vec<Diagnostic> {
         let (unparsed, unversioned) = lock_blockers(&self.db);
         unparsed.iter().chain(unversioned).cloned().collect()
+    }
+
+    /// MESH2014/2015 alone (the part of `check` about mesh.lock): the lock is
+    /// missing, incomplete or out of date, without checking any model.
+    pub fn lock_diagnostics(&self) -> Vec<Diagnostic> {
+        lock_diagnostics(&self.db).clone()
     }
 
     /// mesh.lock as loaded (`None` when missing or unreadable).

@@ -10,6 +10,7 @@ mod lsp;
 mod mesh;
 mod query;
 pub mod render;
+mod report;
 mod runlock;
 mod runstate;
 mod scaffold;
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use report::ReportFormat;
 pub use session::Session;
 
 /// meshc compiles a data mesh of plain-SQL models and ODCS contracts, checks
@@ -88,11 +90,25 @@ pub enum DiagnosticFormat {
 pub enum Command {
     /// Type-check every model and contract (no database needed).
     ///
+    /// With PATHS (files or directories, as a pre-commit hook passes them),
+    /// checks each workspace that holds one of them (the nearest mesh.yaml
+    /// upwards) and reports all of its diagnostics, also in files not given:
+    /// a contract edit breaks consumers elsewhere. Paths in no workspace are
+    /// ignored; when none is in a workspace, nothing is loaded and the exit
+    /// code is 0.
+    ///
     /// Exit code 0 when clean (warnings allowed), 1 when there are errors,
     /// 2 when the workspace cannot be read.
+    #[command(after_help = "\
+Examples:
+  meshc check --format short orders/contracts/fct_orders.yaml   # a hook: the workspaces of the staged files
+  meshc check --format sarif > meshc.sarif                       # CI: upload for code scanning
+  meshc check --format github                                    # CI: annotate the pull request")]
     Check {
-        #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
-        format: DiagnosticFormat,
+        /// Files or directories whose workspaces to check (default: the workspace of --workspace or the current directory).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
     },
     /// Check, then write each model's SQL and a JSON manifest of the DAG under target/.
     Build(BuildArgs),
@@ -178,10 +194,22 @@ pub enum Command {
     ///
     /// Exit code 1 when a contract's version is not a large enough step
     /// (breaking changes need a new major version).
+    ///
+    /// With PATHS, compares the contracts of each workspace that holds one of
+    /// them, like `meshc check PATHS`. `--format` other than human prints
+    /// each refused version step as a diagnostic (MESH1010) naming the
+    /// consumers it breaks.
     Diff {
         /// `registry` (default) or a git revision (`git:main`, `HEAD~1`).
         #[arg(long, default_value = "registry")]
         against: String,
+        /// Files or directories whose workspaces to compare (default: the workspace of --workspace or the current directory).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
+        /// Also fail when mesh.lock is missing or stale (MESH2014/2015), like `meshc lock --locked`.
+        #[arg(long)]
+        locked: bool,
     },
     /// Publish contracts to the registry. Refused: a breaking change without a
     /// major version bump, a compatible change without a minor bump, a
@@ -311,7 +339,7 @@ pub(crate) enum Outcome {
 /// Runs the CLI; returns the process exit code.
 pub fn main_with_args(cli: Cli) -> ExitCode {
     let outcome = match &cli.command {
-        Command::Check { format } => check::run(&cli.global, *format),
+        Command::Check { paths, format } => check::run(&cli.global, paths, *format),
         Command::Build(args) => build::build(&cli.global, args),
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),
@@ -326,7 +354,12 @@ pub fn main_with_args(cli: Cli) -> ExitCode {
         }
         Command::Lock { locked } => mesh::lock(&cli.global, *locked, None),
         Command::Update { domains } => mesh::lock(&cli.global, false, Some(domains)),
-        Command::Diff { against } => mesh::diff(&cli.global, against),
+        Command::Diff {
+            against,
+            paths,
+            format,
+            locked,
+        } => mesh::diff(&cli.global, against, paths, *format, *locked),
         Command::Publish { products, dry_run } => mesh::publish(&cli.global, products, *dry_run),
         Command::Products { search, domain } => {
             mesh::products(&cli.global, domain.as_deref(), search.as_deref())

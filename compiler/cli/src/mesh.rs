@@ -3,13 +3,15 @@
 //! through the registry and prove that a change breaks no consumer.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use mesh_analysis::{
-    Contract, ContractChange, Impact, LockFile, check_bump, diff_contracts, external_contract_path,
-    parse_external_contract, required_bump,
+    Code, Contract, ContractChange, Diagnostic, Impact, LockFile, check_bump, diff_contracts,
+    external_contract_path, parse_external_contract, required_bump,
 };
 use mesh_registry::{Consumption, ProductVersion, Published, Registry, RegistryError};
 
+use crate::report::{Found, ReportFormat};
 use crate::session::{Session, open_workspace};
 use crate::{GlobalArgs, Outcome};
 
@@ -334,8 +336,40 @@ fn base_from_git(session: &Session, revision: &str, path: &str) -> Result<Option
     }
 }
 
-/// Who is affected by one change: `consumer file:line (column)` lines, from
-/// this workspace and from the registry's records of other workspaces.
+/// One consumer that a change affects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Affected {
+    /// `breaks` (a column change) or `affects` (the whole product).
+    verb: &'static str,
+    consumer: String,
+    /// The model file, relative to its workspace, and the 1-based line.
+    file: String,
+    line: u32,
+    /// `domain.product.column`, or `reads domain.product`.
+    what: String,
+    /// (workspace, version read) of a consumer another workspace recorded in
+    /// the registry; `None` for one of this workspace.
+    elsewhere: Option<(String, semver::Version)>,
+}
+
+impl Affected {
+    /// The line `meshc diff` prints under the change.
+    fn text(&self) -> String {
+        match &self.elsewhere {
+            None => format!(
+                "{} {}  {}:{}  ({})",
+                self.verb, self.consumer, self.file, self.line, self.what
+            ),
+            Some((workspace, version)) => format!(
+                "{} {}  {}:{}  ({}, workspace `{workspace}`, on {version})",
+                self.verb, self.consumer, self.file, self.line, self.what
+            ),
+        }
+    }
+}
+
+/// Who is affected by one change, from this workspace and from the
+/// registry's records of other workspaces, sorted as printed.
 fn affected(
     change: &ContractChange,
     product: &str,
@@ -343,7 +377,7 @@ fn affected(
     new: &Contract,
     workspace: &[(String, String, u32, String)],
     recorded: &[Consumption],
-) -> Vec<String> {
+) -> Vec<Affected> {
     // An access change affects only the domains that can no longer read it.
     let access_change = change.column.is_none() && change.message.starts_with("access");
     let allowed = |contract: &Contract, consumer: &str| {
@@ -371,31 +405,37 @@ fn affected(
     } else {
         "affects"
     };
-    let mut lines = BTreeSet::new();
+    let mut found = BTreeMap::new();
+    let mut add = |affected: Affected| {
+        found.entry(affected.text()).or_insert(affected);
+    };
     for (consumer, file, line, column) in workspace {
         if relevant(consumer, column) {
-            lines.insert(format!(
-                "{verb} {consumer}  {file}:{line}  ({})",
-                what(column)
-            ));
+            add(Affected {
+                verb,
+                consumer: consumer.clone(),
+                file: file.clone(),
+                line: *line,
+                what: what(column),
+                elsewhere: None,
+            });
         }
     }
     for record in recorded {
         for used in &record.uses {
             if relevant(&record.consumer, &used.column) {
-                lines.insert(format!(
-                    "{verb} {}  {}:{}  ({}, workspace `{}`, on {})",
-                    record.consumer,
-                    used.file,
-                    used.line,
-                    what(&used.column),
-                    record.workspace,
-                    record.product.version
-                ));
+                add(Affected {
+                    verb,
+                    consumer: record.consumer.clone(),
+                    file: used.file.clone(),
+                    line: used.line,
+                    what: what(&used.column),
+                    elsewhere: Some((record.workspace.clone(), record.product.version.clone())),
+                });
             }
         }
     }
-    lines.into_iter().collect()
+    found.into_values().collect()
 }
 
 /// The comparison of one workspace contract with its base.
@@ -407,42 +447,128 @@ struct ProductDiff {
     verdict: Result<(), String>,
 }
 
-/// `meshc diff`: every contract against its last published version.
-pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
-    let session = match open_workspace(global) {
-        Ok(session) => session,
+/// What `meshc diff` found in one workspace: the report people read, and
+/// every refused version step as a diagnostic for the other formats.
+struct WorkspaceDiff {
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// `meshc diff`: every contract against its last published version (or a
+/// git revision), in each workspace the paths name.
+pub(crate) fn diff(
+    global: &GlobalArgs,
+    against: &str,
+    paths: &[PathBuf],
+    format: ReportFormat,
+    locked: bool,
+) -> Outcome {
+    let sessions = match crate::check::sessions(global, paths) {
+        Ok(sessions) => sessions,
         Err(outcome) => return outcome,
     };
+    if sessions.is_empty() {
+        crate::report::print_empty(format);
+        return Outcome::Success;
+    }
+    let mut found = Vec::new();
+    for session in &sessions {
+        let mut result = match diff_workspace(session, against) {
+            Ok(result) => result,
+            Err(outcome) => return outcome,
+        };
+        if locked {
+            result.diagnostics.extend(session.host.lock_diagnostics());
+        }
+        found.push((session, result));
+    }
+    let failed = found
+        .iter()
+        .any(|(_, r)| r.diagnostics.iter().any(Diagnostic::is_error));
+    if format == ReportFormat::Human {
+        for (session, result) in &found {
+            if sessions.len() > 1 {
+                println!("workspace {}:", crate::report::display_path(&session.root));
+            }
+            print!("{}", result.text);
+            if locked {
+                let lock: Vec<Diagnostic> = result
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.code != Code::VersionStep)
+                    .cloned()
+                    .collect();
+                if lock.is_empty() {
+                    session.progress("mesh.lock is up to date");
+                } else {
+                    session.print_diagnostics(&lock, crate::DiagnosticFormat::Human);
+                }
+            }
+        }
+    } else {
+        let found: Vec<Found<'_>> = found
+            .into_iter()
+            .map(|(session, result)| Found {
+                session,
+                diagnostics: result.diagnostics,
+            })
+            .collect();
+        crate::report::print(format, &found);
+    }
+    if failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    }
+}
+
+/// Whether `revision` names a commit in the git repository holding `root`.
+fn git_commit_exists(root: &std::path::Path, revision: &str) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--verify", "--quiet"])
+        .arg(format!("{revision}^{{commit}}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+fn diff_workspace(session: &Session, against: &str) -> Result<WorkspaceDiff, Outcome> {
     let git_revision = against
         .strip_prefix("git:")
         .map(str::to_string)
         .or_else(|| (against != "registry").then(|| against.to_string()));
     let registry = match &git_revision {
-        None => match registry_or_usage(&session) {
-            Ok(registry) => Some(registry),
-            Err(outcome) => return outcome,
-        },
+        None => Some(registry_or_usage(session)?),
         // Other workspaces' consumers are still worth listing when there is a registry.
         Some(_) => session.registry().ok(),
     };
+    // Before the first commit (a pre-commit hook on a new repository) HEAD
+    // names nothing, and every contract is new.
+    let unborn_head = git_revision
+        .as_deref()
+        .is_some_and(|rev| rev == "HEAD" && !git_commit_exists(&session.root, rev));
     let workspace_name = session.host.workspace_name().unwrap_or_default();
     let uses = session.host.product_uses();
-    let mut failed = false;
     let mut out = String::new();
+    let mut diagnostics = Vec::new();
     for contract in session.host.contracts() {
         let Some(new) = &contract.contract else {
             continue;
         };
         let id = format!("{}.{}", contract.domain, contract.product);
         let base_text = match &git_revision {
-            Some(revision) => match base_from_git(&session, revision, &contract.path) {
+            Some(_) if unborn_head => None,
+            Some(revision) => match base_from_git(session, revision, &contract.path) {
                 Ok(text) => text,
                 Err(message) => {
                     eprintln!(
                         "error: cannot read {} at {revision}: {message}",
                         contract.path
                     );
-                    return Outcome::Usage;
+                    return Err(Outcome::Usage);
                 }
             },
             None => match registry
@@ -452,12 +578,14 @@ pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
                 Some(Ok(published)) => published.map(|p| p.content),
                 Some(Err(error)) => {
                     eprintln!("error: {error}");
-                    return Outcome::Usage;
+                    return Err(Outcome::Usage);
                 }
                 None => None,
             },
         };
         let version = new.version.as_ref().map(|v| v.value.clone());
+        // Where a refused version step points: the contract's `version`.
+        let version_range = new.version.as_ref().map_or(new.range, |v| v.range);
         let Some(base_text) = base_text else {
             out.push_str(&format!(
                 "{id} {}: new product, never published\n",
@@ -466,10 +594,15 @@ pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
             continue;
         };
         let Some(old) = parse_external_contract(&contract.path, &base_text) else {
-            out.push_str(&format!(
-                "{id}: error: the published contract does not parse, so the version step cannot be checked\n"
+            let why =
+                "the published contract does not parse, so the version step cannot be checked";
+            out.push_str(&format!("{id}: error: {why}\n"));
+            diagnostics.push(Diagnostic::new(
+                Code::VersionStep,
+                contract.path.as_str().into(),
+                version_range,
+                format!("{id}: {why}"),
             ));
-            failed = true;
             continue;
         };
         let changes = diff_contracts(&old, new);
@@ -503,32 +636,129 @@ pub(crate) fn diff(global: &GlobalArgs, against: &str) -> Outcome {
             .into_iter()
             .filter(|c| c.workspace != workspace_name)
             .collect();
-        failed |= diff.verdict.is_err();
-        out.push_str(&render_diff(&diff, &old, new, &workspace_uses, &recorded));
+        let affected: Vec<Vec<Affected>> = diff
+            .changes
+            .iter()
+            .map(|change| match change.impact {
+                Impact::Breaking => affected(change, &id, &old, new, &workspace_uses, &recorded),
+                _ => Vec::new(),
+            })
+            .collect();
+        out.push_str(&render_diff(&diff, &affected));
+        if let Err(why) = &diff.verdict {
+            diagnostics.push(version_step_diagnostic(
+                session,
+                &contract.path,
+                version_range,
+                &diff,
+                why,
+                &affected,
+            ));
+        }
     }
     if out.is_empty() {
         out.push_str("no contracts\n");
     }
-    print!("{out}");
-    if failed {
-        Outcome::Failure
-    } else {
-        Outcome::Success
+    Ok(WorkspaceDiff {
+        text: out,
+        diagnostics,
+    })
+}
+
+/// MESH1010 on the contract's `version`: the refused step, every change, and
+/// the consumers each breaking one breaks (on one line, for hooks; the
+/// consumers in this workspace are also labels).
+fn version_step_diagnostic(
+    session: &Session,
+    path: &str,
+    range: mesh_analysis::TextRange,
+    diff: &ProductDiff,
+    why: &str,
+    affected: &[Vec<Affected>],
+) -> Diagnostic {
+    let mut message = format!(
+        "{} {} -> {}: {why}",
+        diff.id,
+        show_version(&diff.base_version),
+        show_version(&diff.version)
+    );
+    let mut labels = Vec::new();
+    for (change, affected) in diff.changes.iter().zip(affected) {
+        message.push_str(&format!(
+            "; {}: {}",
+            impact_name(change.impact),
+            change.message
+        ));
+        // Each consumer once, with every place it reads the change.
+        let mut consumers: Vec<(String, Vec<String>)> = Vec::new();
+        for a in affected {
+            let (name, place) = match &a.elsewhere {
+                None => {
+                    let reads = match a.what.strip_prefix("reads ") {
+                        Some(product) => product,
+                        None => &a.what,
+                    };
+                    labels.push(mesh_diagnostics::Label {
+                        file: a.file.as_str().into(),
+                        range: line_range(session, &a.file, a.line),
+                        message: format!("{} {}: reads {reads}", a.verb, a.consumer),
+                    });
+                    let path = crate::report::display_path(&session.root.join(&a.file));
+                    (a.consumer.clone(), format!("{path}:{}", a.line))
+                }
+                Some((workspace, version)) => (
+                    format!("{} (workspace `{workspace}`, on {version})", a.consumer),
+                    format!("{}:{}", a.file, a.line),
+                ),
+            };
+            match consumers.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, places)) => places.push(place),
+                None => consumers.push((name, vec![place])),
+            }
+        }
+        if let Some(first) = affected.first() {
+            let list: Vec<String> = consumers
+                .iter()
+                .map(|(name, places)| format!("{name} at {}", places.join(", ")))
+                .collect();
+            message.push_str(&format!(", which {} {}", first.verb, list.join(" and ")));
+        }
+    }
+    let mut diagnostic = Diagnostic::new(Code::VersionStep, path.into(), range, message).with_help(
+        "bump `version` as the message says (and tell the consumers), or undo the change; `meshc diff` shows every change and consumer",
+    );
+    diagnostic.labels = labels;
+    diagnostic
+}
+
+/// The text of a 1-based line of a workspace file, without its indentation.
+fn line_range(session: &Session, file: &str, line: u32) -> mesh_analysis::TextRange {
+    let Some(text) = session.host.file_text(file) else {
+        return mesh_analysis::TextRange::empty(0);
+    };
+    let start = mesh_analysis::LineIndex::new(text).offset(text, u64::from(line), 1) as usize;
+    let rest = text.get(start..).unwrap_or_default();
+    let end = start + rest.find('\n').unwrap_or(rest.len());
+    let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    mesh_analysis::TextRange::new((start + indent).min(end) as u32, end as u32)
+}
+
+fn impact_name(impact: Impact) -> &'static str {
+    match impact {
+        Impact::Breaking => "breaking",
+        Impact::Compatible => "compatible",
+        Impact::Docs => "docs",
     }
 }
 
-fn render_diff(
-    diff: &ProductDiff,
-    old: &Contract,
-    new: &Contract,
-    workspace_uses: &[(String, String, u32, String)],
-    recorded: &[Consumption],
-) -> String {
-    let show = |v: &Option<semver::Version>| {
-        v.as_ref()
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "?".to_string())
-    };
+fn show_version(v: &Option<semver::Version>) -> String {
+    v.as_ref()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "?".to_string())
+}
+
+fn render_diff(diff: &ProductDiff, affected: &[Vec<Affected>]) -> String {
+    let show = show_version;
     if let (true, Err(why)) = (diff.changes.is_empty(), &diff.verdict) {
         return format!(
             "{} {} -> {}\n  docs       only fields meshc does not compare changed\n  error: {why}\n",
@@ -551,20 +781,18 @@ fn render_diff(
         show(&diff.base_version),
         show(&diff.version)
     );
-    for change in &diff.changes {
+    for (change, affected) in diff.changes.iter().zip(affected) {
         let tag = match change.impact {
-            Impact::Breaking => "BREAKING  ",
-            Impact::Compatible => "compatible",
-            Impact::Docs => "docs      ",
+            Impact::Breaking => impact_name(change.impact).to_ascii_uppercase(),
+            _ => impact_name(change.impact).to_string(),
         };
-        out.push_str(&format!("  {tag} {}\n", change.message));
+        out.push_str(&format!("  {tag:<10} {}\n", change.message));
         if change.impact == Impact::Breaking {
-            let lines = affected(change, &diff.id, old, new, workspace_uses, recorded);
-            if lines.is_empty() {
+            if affected.is_empty() {
                 out.push_str("             no known consumer reads it\n");
             }
-            for line in lines {
-                out.push_str(&format!("             {line}\n"));
+            for a in affected {
+                out.push_str(&format!("             {}\n", a.text()));
             }
         }
     }
@@ -676,12 +904,7 @@ pub(crate) fn publish(global: &GlobalArgs, only: &[String], dry_run: bool) -> Ou
             if let Err(why) = check_bump(latest, &version, required_bump(&changes)) {
                 eprintln!("refused {pv}: {why}");
                 for change in changes.iter().filter(|c| c.impact >= Impact::Compatible) {
-                    let tag = if change.impact == Impact::Breaking {
-                        "breaking"
-                    } else {
-                        "compatible"
-                    };
-                    eprintln!("  {tag}: {}", change.message);
+                    eprintln!("  {}: {}", impact_name(change.impact), change.message);
                 }
                 eprintln!("help: run `meshc diff` to see the consumers each change affects");
                 refused += 1;

@@ -1,11 +1,12 @@
 //! Loading a workspace from disk into an analysis host, and printing.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use mesh_analysis::{AnalysisHost, Diagnostic, Target};
 
-use crate::render::{Style, render, to_json};
+use crate::render::{Style, render};
+use crate::report::{Found, ReportFormat};
 use crate::{ColorChoice, DiagnosticFormat, GlobalArgs};
 
 /// A loaded workspace.
@@ -180,7 +181,7 @@ impl Session {
         }
     }
 
-    fn text_of(&self, file: &str) -> Option<String> {
+    pub(crate) fn text_of(&self, file: &str) -> Option<String> {
         if file.is_empty() {
             return None;
         }
@@ -216,22 +217,17 @@ impl Session {
 
     /// Prints diagnostics in the chosen format (human to stderr, JSON to stdout).
     pub fn print_diagnostics(&self, diagnostics: &[Diagnostic], format: DiagnosticFormat) {
-        match format {
-            DiagnosticFormat::Human => {
-                let text = self.render_human(diagnostics);
-                let _ = std::io::stderr().write_all(text.as_bytes());
-            }
-            DiagnosticFormat::Json => {
-                let items: Vec<_> = diagnostics
-                    .iter()
-                    .map(|d| to_json(d, self.text_of(&d.file).as_deref()))
-                    .collect();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
-                );
-            }
-        }
+        let format = match format {
+            DiagnosticFormat::Human => ReportFormat::Human,
+            DiagnosticFormat::Json => ReportFormat::Json,
+        };
+        crate::report::print(
+            format,
+            &[Found {
+                session: self,
+                diagnostics: diagnostics.to_vec(),
+            }],
+        );
     }
 }
 
@@ -241,6 +237,51 @@ pub(crate) fn open_workspace(global: &GlobalArgs) -> Result<Session, crate::Outc
     Session::load(global).map_err(|message| {
         eprintln!("error: {message}");
         crate::Outcome::Usage
+    })
+}
+
+/// The workspaces a command given `paths` works on: each distinct workspace
+/// holding one of them (the nearest directory upwards with a mesh.yaml), in
+/// the order the paths name them; `--workspace`, when given, keeps only
+/// itself. A path in no workspace is skipped: a commit that touches no mesh
+/// file loads nothing. Nothing is loaded here.
+pub(crate) fn workspace_roots(
+    global: &GlobalArgs,
+    paths: &[PathBuf],
+) -> Result<Vec<PathBuf>, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let only = global
+        .workspace
+        .as_ref()
+        .map(|w| std::fs::canonicalize(w).unwrap_or_else(|_| cwd.join(w)));
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let absolute = cwd.join(path);
+        // A directory starts the search itself; a file (or a path deleted
+        // since it was staged) at its parent.
+        let start = if absolute.is_dir() {
+            absolute.as_path()
+        } else {
+            absolute.parent().unwrap_or(&absolute)
+        };
+        let Some(root) = mesh_workspace::find_root(start) else {
+            continue;
+        };
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        if only.as_ref().is_some_and(|w| *w != root) || roots.contains(&root) {
+            continue;
+        }
+        roots.push(root);
+    }
+    Ok(roots)
+}
+
+/// Loads the workspace `root` with the other options of `global`.
+pub(crate) fn open_root(global: &GlobalArgs, root: &Path) -> Result<Session, crate::Outcome> {
+    open_workspace(&GlobalArgs {
+        workspace: Some(root.to_path_buf()),
+        ..global.clone()
     })
 }
 

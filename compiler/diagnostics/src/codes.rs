@@ -18,6 +18,12 @@ impl Severity {
     }
 }
 
+/// The published `docs/diagnostics.md`: the base of every code's
+/// documentation link (SARIF `helpUri`, the language server's
+/// `codeDescription`).
+pub const DIAGNOSTICS_DOCS_URL: &str =
+    "https://github.com/meshc/meshc/blob/main/docs/diagnostics.md";
+
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $name:literal, $severity:ident, $doc:literal; )*) => {
         /// A stable diagnostic code: `MESH0xxx` syntax and loading, `1xxx` contracts,
@@ -48,6 +54,12 @@ macro_rules! codes {
             /// One paragraph of documentation: what triggers it and how to fix it.
             pub fn doc(self) -> &'static str {
                 match self { $( Code::$variant => $doc, )* }
+            }
+
+            /// Where this code is documented: its anchor in `docs/diagnostics.md`
+            /// (the page is generated from this table, one `## MESHxxxx` heading per code).
+            pub fn docs_url(self) -> String {
+                format!("{DIAGNOSTICS_DOCS_URL}#{}", self.as_str().to_ascii_lowercase())
             }
         }
     };
@@ -108,6 +120,8 @@ codes! {
         "A contract's quality rule, relationship or freshness SLA cannot be run as written (no operator, a missing column or argument, an unknown metric). See docs/contracts-odcs.md for the forms meshc runs.";
     ContractIdentity = "MESH1009", "contract-identity", Error,
         "A contract's `domain` or `dataProduct` names another domain or product than its file (`<domain>/contracts/<product>.yaml`).";
+    VersionStep = "MESH1010", "contract-version-step", Error,
+        "`meshc diff` found a contract whose version is not a large enough step from its base (the last published version, or the contract at a git revision): a breaking change (a column removed, renamed, retyped or made nullable, access narrowed, the SLA loosened) needs a new major version, a compatible change a new minor version, any other change a new patch version; a published version never changes. The message names the consumers each breaking change breaks. Bump `version` in the contract (and tell the consumers), or undo the change.";
     UnknownRelation = "MESH2001", "unknown-relation", Error,
         "A FROM or JOIN names nothing known: no CTE, model or source of this domain, and no `domain.product`. Check the spelling; the help suggests the closest name.";
     UndeclaredDependency = "MESH2002", "undeclared-dependency", Error,

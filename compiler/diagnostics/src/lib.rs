@@ -7,7 +7,7 @@
 mod codes;
 mod line_index;
 
-pub use codes::{Code, Severity};
+pub use codes::{Code, DIAGNOSTICS_DOCS_URL, Severity};
 pub use line_index::LineIndex;
 
 use std::sync::Arc;

@@ -27,6 +27,7 @@ pub(crate) fn copy(from: &Path, to: &Path) {
 }
 
 /// Runs the meshc binary on a workspace, without colors.
+#[allow(dead_code)] // Not every test binary that includes this module runs meshc through it.
 pub(crate) fn meshc(workspace: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_meshc"))
         .args(args)
@@ -38,6 +39,7 @@ pub(crate) fn meshc(workspace: &Path, args: &[&str]) -> Output {
 }
 
 /// `meshc query --format csv`, which must succeed.
+#[allow(dead_code)] // Not every test binary that includes this module queries.
 pub(crate) fn query_csv(workspace: &Path, sql: &str) -> String {
     let output = meshc(workspace, &["query", "--format", "csv", sql]);
     assert!(
