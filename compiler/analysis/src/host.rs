@@ -55,6 +55,15 @@ impl Change {
     }
 }
 
+/// The Trino server a run connects to and the catalog it writes models to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrinoConnection {
+    /// `targets.trino.url`, if set.
+    pub url: Option<String>,
+    pub user: String,
+    pub catalog: String,
+}
+
 /// A model as listed by the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelSummary {
@@ -165,6 +174,20 @@ impl AnalysisHost {
     /// The workspace name from mesh.yaml.
     pub fn workspace_name(&self) -> Option<String> {
         mesh_config(&self.db).map(|c| c.name.value.clone())
+    }
+
+    /// Where `meshc run --target trino` connects: `targets.trino` of
+    /// mesh.yaml, with its defaults (user `meshc`, output catalog `memory`).
+    pub fn trino_connection(&self) -> TrinoConnection {
+        let config = mesh_config(&self.db);
+        let trino = config.map(|c| &c.trino);
+        TrinoConnection {
+            url: trino.and_then(|t| t.url.clone()),
+            user: trino
+                .and_then(|t| t.user.clone())
+                .unwrap_or_else(|| "meshc".to_string()),
+            catalog: mesh_emit::trino_of(&self.db).catalog,
+        }
     }
 
     /// The DuckDB file configured in mesh.yaml, relative to the workspace root.

@@ -20,7 +20,7 @@ pub use contracts::{
     ExternalDependency, ProductColumnUse, WorkspaceContract, parse_external_contract,
 };
 pub use db::MeshDatabase;
-pub use host::{AnalysisHost, Change, ModelSummary};
+pub use host::{AnalysisHost, Change, ModelSummary, TrinoConnection};
 pub use ide::{CompletionItem, CompletionKind, FileRange, HoverInfo, SymbolInfo, SymbolKind};
 pub use mesh_diagnostics::{Code, Diagnostic, LineIndex, Severity, TextRange};
 pub use mesh_emit::{Target, duckdb_type_name};

@@ -11,7 +11,7 @@ use mesh_analysis::{
 };
 use mesh_engine::{
     CheckSeverity, CheckUnit, ModelNode, NodeKind, NodeResult, NodeStatus, RunEvent, RunPlan,
-    SourceColumn, SourceLoad,
+    SourceColumn, SourceLoad, TrinoPlan,
 };
 
 use mesh_registry::{ProductVersion, QualityStatus};
@@ -428,6 +428,7 @@ pub(crate) fn default_database(session: &Session) -> PathBuf {
             format: DiagnosticFormat::Human,
         },
         engine: crate::EngineArgs::default(),
+        trino_url: None,
     };
     database_path(session, &args)
 }
@@ -623,11 +624,9 @@ fn invalid_diagnostic(
 }
 
 pub(crate) fn run(global: &GlobalArgs, args: &RunArgs) -> Outcome {
-    if args.build.target != TargetArg::Duckdb {
+    if args.build.target == TargetArg::Teradata {
         eprintln!(
-            "error: `meshc run` executes on embedded DuckDB only so far\n  help: `meshc build --target {}` writes the SQL and a script that runs it (target/{}/)",
-            target(args.build.target),
-            target(args.build.target)
+            "error: `meshc run` executes on DuckDB and Trino; meshc has no Teradata client\n  help: `meshc build --target teradata` writes the SQL and a BTEQ script that runs it (target/teradata/run.bteq)"
         );
         return Outcome::Usage;
     }
@@ -670,17 +669,56 @@ pub(crate) fn execute(
         })
         .max(1);
     let database = database_path(session, args);
-    let total = plan.sources.len() + plan.models.len();
-    session.progress(&format!(
-        "running {} sources and {} models on DuckDB ({}) with {threads} thread{}",
-        plan.sources.len(),
-        plan.models.len(),
-        database
-            .strip_prefix(&session.root)
-            .unwrap_or(&database)
-            .display(),
-        if threads == 1 { "" } else { "s" }
-    ));
+    let allow_invalid = args.engine.allow_invalid;
+    let engine = match target(args.build.target) {
+        Target::Trino => {
+            let connection = session.host.trino_connection();
+            let Some(url) = args.trino_url.clone().or(connection.url) else {
+                eprintln!(
+                    "error: no Trino server to run on\n  help: set targets.trino.url in mesh.yaml (for example http://127.0.0.1:8080) or pass --trino-url"
+                );
+                return Outcome::Usage;
+            };
+            session.progress(&format!(
+                "running {} models on Trino ({url}, catalog {}) with {threads} thread{}",
+                plan.models.len(),
+                connection.catalog,
+                if threads == 1 { "" } else { "s" }
+            ));
+            Engine::Trino(TrinoPlan {
+                url,
+                user: connection.user,
+                catalog: connection.catalog,
+                threads,
+                schemas: plan.domains.clone(),
+                models: plan.models.iter().map(engine_model).collect(),
+                allow_invalid,
+            })
+        }
+        Target::DuckDb | Target::Teradata => {
+            session.progress(&format!(
+                "running {} sources and {} models on DuckDB ({}) with {threads} thread{}",
+                plan.sources.len(),
+                plan.models.len(),
+                database
+                    .strip_prefix(&session.root)
+                    .unwrap_or(&database)
+                    .display(),
+                if threads == 1 { "" } else { "s" }
+            ));
+            Engine::DuckDb(run_plan(
+                session,
+                plan,
+                database.clone(),
+                threads,
+                allow_invalid,
+            ))
+        }
+    };
+    let total = match &engine {
+        Engine::DuckDb(_) => plan.sources.len() + plan.models.len(),
+        Engine::Trino(_) => plan.models.len(),
+    };
     let done = std::sync::atomic::AtomicUsize::new(0);
     let quiet = session.quiet;
     let results_path = session.root.join("target").join("run_results.json");
@@ -729,9 +767,7 @@ pub(crate) fn execute(
             eprintln!("{}", lines.join("\n"));
         }
     };
-    let allow_invalid = args.engine.allow_invalid;
-    let engine_plan = run_plan(session, plan, database.clone(), threads, allow_invalid);
-    let (results, signal) = match run_until_signal(&engine_plan, &on_event) {
+    let (results, signal) = match run_until_signal(&engine, &on_event) {
         Ok(found) => found,
         Err(message) => {
             eprintln!("error: {message}");
@@ -781,10 +817,13 @@ pub(crate) fn execute(
             .count()
     };
     record_quality(session, plan, &results);
-    let mut state = crate::runstate::RunState::load(&session.root, &database);
-    state.record(hashes, &results);
-    if let Err(message) = state.save(&session.root) {
-        eprintln!("warning: {message}; the next `meshc watch --run` rebuilds everything");
+    // What `meshc watch --run` may skip describes the DuckDB database.
+    if let Engine::DuckDb(_) = engine {
+        let mut state = crate::runstate::RunState::load(&session.root, &database);
+        state.record(hashes, &results);
+        if let Err(message) = state.save(&session.root) {
+            eprintln!("warning: {message}; the next `meshc watch --run` rebuilds everything");
+        }
     }
     let invalid = count(NodeStatus::Invalid);
     session.progress(&format!(
@@ -828,11 +867,17 @@ pub(crate) fn execute(
     }
 }
 
+/// Where a run executes.
+enum Engine {
+    DuckDb(RunPlan),
+    Trino(TrinoPlan),
+}
+
 /// Runs the plan; a SIGINT or SIGTERM meanwhile cancels it (the engine
 /// interrupts its statements, settles what had not finished and drops its
 /// temporary objects) and is returned, so the caller exits with 128 + it.
 fn run_until_signal(
-    plan: &RunPlan,
+    engine: &Engine,
     on_event: &(dyn Fn(&RunEvent<'_>) + Sync),
 ) -> Result<(mesh_engine::RunResults, Option<i32>), String> {
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
@@ -847,7 +892,10 @@ fn run_until_signal(
                 cancel.cancel();
             }
         });
-        let results = mesh_engine::run_cancellable(plan, on_event, &cancel);
+        let results = match engine {
+            Engine::DuckDb(plan) => mesh_engine::run_cancellable(plan, on_event, &cancel),
+            Engine::Trino(plan) => mesh_engine::run_trino(plan, on_event, &cancel),
+        };
         handle.close();
         results
     });

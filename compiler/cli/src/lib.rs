@@ -262,6 +262,10 @@ pub struct RunArgs {
     pub build: BuildArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// With --target trino: the coordinator to run on, e.g. http://127.0.0.1:8080
+    /// (default: targets.trino.url of mesh.yaml).
+    #[arg(long, value_name = "URL")]
+    pub trino_url: Option<String>,
 }
 
 /// How models are executed (`meshc run` and `meshc watch --run`).

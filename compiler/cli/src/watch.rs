@@ -162,6 +162,7 @@ fn run_args(args: &WatchArgs) -> RunArgs {
             format: DiagnosticFormat::Human,
         },
         engine: args.engine.clone(),
+        trino_url: None,
     }
 }
 

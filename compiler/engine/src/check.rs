@@ -55,16 +55,32 @@ fn run_check(conn: &Connection, check: &Check, relation: &str) -> CheckResult {
         conn.query_row(&statement, [], |row| row.get::<_, Value>(0))
             .map_err(|error| sql::error_summary(&error))
     }))
-    .unwrap_or_else(|_| Err("internal error: the value could not be read".to_owned()));
+    .unwrap_or_else(|_| Err("internal error: the value could not be read".to_owned()))
+    .map(|value| match number(&value) {
+        Some(number) => Measured::Number(number),
+        None if value == Value::Null => Measured::Null,
+        None => Measured::Other(format!("{value:?}")),
+    });
+    evaluate(check, measured)
+}
+
+/// What the query of a check returned.
+pub(crate) enum Measured {
+    Number(f64),
+    Null,
+    /// Not a number, as text for the message.
+    Other(String),
+}
+
+/// The result of `check` given what its query returned (or why it failed).
+pub(crate) fn evaluate(check: &Check, measured: Result<Measured, String>) -> CheckResult {
     let (value, error) = match measured {
-        Ok(value) => match number(&value) {
-            Some(number) => (Some(number), None),
-            None if value == Value::Null => (None, Some("the check returned NULL".to_owned())),
-            None => (
-                None,
-                Some(format!("the check returned {value:?}, not a number")),
-            ),
-        },
+        Ok(Measured::Number(number)) => (Some(number), None),
+        Ok(Measured::Null) => (None, Some("the check returned NULL".to_owned())),
+        Ok(Measured::Other(text)) => (
+            None,
+            Some(format!("the check returned {text}, not a number")),
+        ),
         Err(message) => (None, Some(message)),
     };
     CheckResult {

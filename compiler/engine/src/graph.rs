@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::plan::{ModelNode, RunPlan, SourceLoad};
+use crate::plan::{ModelNode, SourceLoad};
 use crate::results::NodeKind;
 use crate::sql::RESERVED;
 
@@ -66,12 +66,12 @@ pub(crate) struct Graph<'p> {
 }
 
 impl<'p> Graph<'p> {
-    pub(crate) fn new(plan: &'p RunPlan) -> Graph<'p> {
+    pub(crate) fn new(sources: &'p [SourceLoad], models: &'p [ModelNode]) -> Graph<'p> {
         let mut nodes: Vec<Node<'p>> = Vec::new();
-        for source in &plan.sources {
+        for source in sources {
             nodes.push(Node::new(&source.id, NodeKind::Source, Job::Source(source)));
         }
-        for model in &plan.models {
+        for model in models {
             nodes.push(Node::new(&model.id, NodeKind::Model, Job::Model(model)));
         }
         let mut invalid = Vec::new();
@@ -184,7 +184,7 @@ impl<'p> Node<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Materialization;
+    use crate::plan::{Materialization, RunPlan};
 
     fn model(id: &str, depends_on: &[&str]) -> ModelNode {
         ModelNode {
@@ -219,7 +219,7 @@ mod tests {
             model("e", &["e"]),
             model("f", &[]),
         ]);
-        let graph = Graph::new(&plan);
+        let graph = Graph::new(&plan.sources, &plan.models);
         assert_eq!(
             graph.invalid,
             vec![
@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn duplicate_ids_are_invalid() {
         let plan = plan(vec![model("a", &[]), model("a", &[]), model("b", &["a"])]);
-        let graph = Graph::new(&plan);
+        let graph = Graph::new(&plan.sources, &plan.models);
         assert_eq!(
             graph.invalid,
             vec![(1, "the plan has more than one node with id a".to_owned())]

@@ -1,4 +1,5 @@
-//! The engine of meshc: it runs an already-compiled build plan on embedded DuckDB.
+//! The engine of meshc: it runs an already-compiled build plan on embedded
+//! DuckDB, or its models on a Trino server.
 //!
 //! The compiler hands over a [`RunPlan`] (sources to load, models to build, in
 //! plain data). [`run`] loads the sources and builds the models in dependency
@@ -19,6 +20,8 @@
 //! - `sql`: quoting, catalog lookups and atomic swaps.
 //! - `query` and `cell`: read-only queries and their values.
 //! - `statement`: the guard that lets exactly one statement through per call.
+//! - `trino`: the same scheduling on a Trino server (`mesh-trino`): models
+//!   built, checked and swapped in its output catalog.
 
 mod cell;
 mod check;
@@ -32,6 +35,7 @@ mod run;
 mod source;
 mod sql;
 mod statement;
+mod trino;
 
 pub use cell::Cell;
 pub use check::{ModelTest, test};
@@ -42,3 +46,4 @@ pub use plan::{
 pub use query::{QueryResult, RowSink, query, query_all};
 pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};
 pub use run::{Cancel, run, run_cancellable};
+pub use trino::{TrinoPlan, run_trino};

@@ -40,11 +40,14 @@ pub fn run(plan: &RunPlan, on_event: &(dyn Fn(&RunEvent) + Sync)) -> RunResults 
 pub struct Cancel {
     cancelled: AtomicBool,
     connections: Mutex<Vec<Arc<InterruptHandle>>>,
+    /// Shared by the statements of a run on Trino: they stop at the next page.
+    trino: mesh_trino::Cancel,
 }
 
 impl Cancel {
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
+        self.trino.cancel();
         let connections = self
             .connections
             .lock()
@@ -56,6 +59,10 @@ impl Cancel {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn trino(&self) -> &mesh_trino::Cancel {
+        &self.trino
     }
 
     fn watch(&self, conn: &Connection) {
@@ -72,9 +79,78 @@ pub fn run_cancellable(
     on_event: &(dyn Fn(&RunEvent) + Sync),
     cancel: &Cancel,
 ) -> RunResults {
+    let graph = Graph::new(&plan.sources, &plan.models);
+    let open_duckdb = |workers: usize| {
+        let (conn, catalog) = open(&plan.database)?;
+        let catalog = Arc::new(catalog);
+        sql::drop_temporaries(&conn, &catalog);
+        let schema_errors = create_schemas(&conn, plan, &graph);
+        let workers = connections(conn, workers)
+            .into_iter()
+            .map(|conn| {
+                cancel.watch(&conn);
+                DuckDb {
+                    conn,
+                    catalog: Arc::clone(&catalog),
+                }
+            })
+            .collect();
+        Ok(Opened {
+            workers,
+            schema_errors,
+        })
+    };
+    let close = |first: DuckDb| sql::drop_temporaries(&first.conn, &first.catalog);
+    let options = Schedule {
+        threads: plan.threads,
+        allow_invalid: plan.allow_invalid,
+        on_event,
+        cancel,
+    };
+    schedule(&graph, &options, open_duckdb, close)
+}
+
+/// One worker's connection to the engine that builds the nodes.
+pub(crate) trait Worker {
+    /// Called once, by the worker that finds every source settled, before
+    /// any model starts; an error fails every model.
+    fn sources_settled(&self) -> Result<(), String>;
+    /// Loads a source or builds and checks a model.
+    fn build(&self, job: Job<'_>, allow_invalid: bool) -> Result<Built, Diagnostic>;
+    /// After a panic in [`Worker::build`]: leaves the connection usable.
+    fn recover(&self);
+}
+
+/// What opening the engine gives the scheduler.
+pub(crate) struct Opened<W> {
+    /// At least one; the first also runs on the calling thread.
+    pub(crate) workers: Vec<W>,
+    /// Why a schema could not be created, by lowercase schema name: its
+    /// nodes fail with that message.
+    pub(crate) schema_errors: HashMap<String, String>,
+}
+
+/// How a graph is scheduled.
+pub(crate) struct Schedule<'a> {
+    pub(crate) threads: usize,
+    pub(crate) allow_invalid: bool,
+    pub(crate) on_event: &'a (dyn Fn(&RunEvent) + Sync),
+    pub(crate) cancel: &'a Cancel,
+}
+
+/// Runs every node of `graph` on the workers `open` returns (given how many
+/// it may open) in dependency order, and hands the first worker to `close`
+/// at the end. An `open` error settles every node as skipped and is the
+/// run's `database_error`. Results come back in graph order.
+pub(crate) fn schedule<W: Worker + Send>(
+    graph: &Graph<'_>,
+    options: &Schedule<'_>,
+    open: impl FnOnce(usize) -> Result<Opened<W>, Diagnostic>,
+    close: impl FnOnce(W),
+) -> RunResults {
     let clock = Instant::now();
-    let graph = Graph::new(plan);
-    let mut board = Board::new(&graph, plan.allow_invalid);
+    let on_event = options.on_event;
+    let mut board = Board::new(graph, options.allow_invalid);
 
     let mut settled = Vec::new();
     for (index, reason) in &graph.invalid {
@@ -82,37 +158,30 @@ pub fn run_cancellable(
         board.record(*index, result, *index, &mut settled);
     }
     for (index, _) in &graph.invalid {
-        board.propagate(&graph, *index, &mut settled);
+        board.propagate(graph, *index, &mut settled);
     }
     report(&board, &settled, on_event);
-    board.release_initial(&graph);
+    board.release_initial(graph);
 
     let mut database_error = None;
     if board.unresolved > 0 {
-        match open(&plan.database) {
-            Ok((conn, catalog)) => {
-                sql::drop_temporaries(&conn, &catalog);
-                let schema_errors = create_schemas(&conn, plan, &graph);
-                let workers = plan.threads.max(1).min(board.unresolved);
-                let connections = connections(conn, workers);
-                for conn in &connections {
-                    cancel.watch(conn);
-                }
+        let workers = options.threads.max(1).min(board.unresolved);
+        match open(workers) {
+            Ok(opened) => {
                 let shared = Shared {
                     board: Mutex::new(board),
                     wake: Condvar::new(),
                 };
                 let context = Context {
-                    graph: &graph,
+                    graph,
                     shared: &shared,
-                    schema_errors: &schema_errors,
-                    allow_invalid: plan.allow_invalid,
-                    catalog: &catalog,
+                    schema_errors: &opened.schema_errors,
+                    allow_invalid: options.allow_invalid,
                     on_event,
-                    cancel,
+                    cancel: options.cancel,
                 };
-                if let Some(conn) = work_in_parallel(&context, connections) {
-                    sql::drop_temporaries(&conn, &catalog);
+                if let Some(first) = work_in_parallel(&context, opened.workers) {
+                    close(first);
                 }
                 board = shared
                     .board
@@ -151,6 +220,42 @@ pub fn run_cancellable(
         elapsed_seconds: clock.elapsed().as_secs_f64(),
         results,
         database_error,
+    }
+}
+
+/// A worker on one connection to the DuckDB database of the run.
+struct DuckDb {
+    conn: Connection,
+    catalog: Arc<Catalog>,
+}
+
+impl Worker for DuckDb {
+    fn sources_settled(&self) -> Result<(), String> {
+        self.conn
+            .execute_batch(sql::RESTRICT_ACCESS)
+            .map_err(|error| {
+                format!(
+                    "cannot restrict the database's file access: {}",
+                    sql::error_summary(&error)
+                )
+            })
+    }
+
+    fn build(&self, job: Job<'_>, allow_invalid: bool) -> Result<Built, Diagnostic> {
+        match job {
+            Job::Source(load) => source::load(&self.conn, &self.catalog, load).map(|rows| Built {
+                rows: Some(rows),
+                checks: Vec::new(),
+                swapped: true,
+            }),
+            Job::Model(model) => model::build(&self.conn, &self.catalog, model, allow_invalid),
+        }
+    }
+
+    fn recover(&self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -289,7 +394,6 @@ struct Context<'a, 'p> {
     shared: &'a Shared,
     schema_errors: &'a HashMap<String, String>,
     allow_invalid: bool,
-    catalog: &'a Catalog,
     on_event: &'a (dyn Fn(&RunEvent) + Sync),
     cancel: &'a Cancel,
 }
@@ -305,22 +409,19 @@ impl Shared {
     }
 }
 
-/// Runs one worker per connection: all but the first on new threads, the
-/// first on the calling thread, so the run progresses even if no thread can
-/// be spawned. Returns the first connection.
-fn work_in_parallel(
-    context: &Context<'_, '_>,
-    mut connections: Vec<Connection>,
-) -> Option<Connection> {
-    if connections.is_empty() {
+/// Runs each worker: all but the first on new threads, the first on the
+/// calling thread, so the run progresses even if no thread can be spawned.
+/// Returns the first worker.
+fn work_in_parallel<W: Worker + Send>(context: &Context<'_, '_>, mut workers: Vec<W>) -> Option<W> {
+    if workers.is_empty() {
         return None;
     }
-    let first = connections.remove(0);
+    let first = workers.remove(0);
     std::thread::scope(|scope| {
-        for conn in connections {
+        for worker in workers {
             let spawned = std::thread::Builder::new()
                 .name("meshc-worker".to_owned())
-                .spawn_scoped(scope, move || work(context, &conn));
+                .spawn_scoped(scope, move || work(context, &worker));
             // A worker that cannot be spawned is simply one fewer.
             drop(spawned);
         }
@@ -330,8 +431,8 @@ fn work_in_parallel(
 }
 
 /// Takes ready nodes until every node is settled.
-fn work(context: &Context<'_, '_>, conn: &Connection) {
-    while let Some(index) = next_ready(context, conn) {
+fn work(context: &Context<'_, '_>, worker: &impl Worker) {
+    while let Some(index) = next_ready(context, worker) {
         let node = &context.graph.nodes[index];
         emit(
             context.on_event,
@@ -340,7 +441,7 @@ fn work(context: &Context<'_, '_>, conn: &Connection) {
                 kind: node.kind,
             },
         );
-        let result = execute(conn, node, context);
+        let result = execute(worker, node, context);
         // Reported before the dependents are released, so no dependent can
         // report `Started` before this node reports `Finished`.
         emit(context.on_event, &RunEvent::Finished(&result));
@@ -359,9 +460,9 @@ fn work(context: &Context<'_, '_>, conn: &Connection) {
 }
 
 /// Waits for a ready node; `None` once every node is settled. The worker
-/// that finds every source settled restricts DuckDB's file access before
-/// any model starts.
-fn next_ready(context: &Context<'_, '_>, conn: &Connection) -> Option<usize> {
+/// that finds every source settled tells its engine (DuckDB restricts its
+/// file access) before any model starts.
+fn next_ready(context: &Context<'_, '_>, worker: &impl Worker) -> Option<usize> {
     let mut board = context.shared.lock();
     loop {
         if board.unresolved == 0 {
@@ -373,12 +474,8 @@ fn next_ready(context: &Context<'_, '_>, conn: &Connection) -> Option<usize> {
         }
         if board.sources_left == 0 && !board.restricted {
             board.restricted = true;
-            if let Err(error) = conn.execute_batch(sql::RESTRICT_ACCESS) {
+            if let Err(message) = worker.sources_settled() {
                 // Models would run with file access: fail them instead.
-                let message = format!(
-                    "cannot restrict the database's file access: {}",
-                    sql::error_summary(&error)
-                );
                 board.held.clear();
                 let settled = board.fail_unsettled(context.graph, &message);
                 return settle(context, board, &settled);
@@ -421,20 +518,13 @@ fn settle(
 }
 
 /// Runs one node and times it; a panic inside becomes an error result.
-fn execute(conn: &Connection, node: &Node<'_>, context: &Context<'_, '_>) -> NodeResult {
+fn execute(worker: &impl Worker, node: &Node<'_>, context: &Context<'_, '_>) -> NodeResult {
     let clock = Instant::now();
     if let Some(message) = context.schema_errors.get(&node.schema().to_lowercase()) {
         return failure(node, NodeStatus::Error, 0.0, message.clone());
     }
     let allow_invalid = context.allow_invalid;
-    let outcome = catch_unwind(AssertUnwindSafe(|| match node.job {
-        Job::Source(load) => source::load(conn, context.catalog, load).map(|rows| Built {
-            rows: Some(rows),
-            checks: Vec::new(),
-            swapped: true,
-        }),
-        Job::Model(model) => model::build(conn, context.catalog, model, allow_invalid),
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| worker.build(node.job, allow_invalid)));
     let seconds = clock.elapsed().as_secs_f64();
     match outcome {
         Ok(Ok(built)) if built.invalid() => invalid(node, built, seconds),
@@ -450,9 +540,7 @@ fn execute(conn: &Connection, node: &Node<'_>, context: &Context<'_, '_>) -> Nod
             NodeResult::failed(node.id, node.kind, NodeStatus::Error, seconds, diagnostic)
         }
         Err(_) => {
-            if !conn.is_autocommit() {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
+            worker.recover();
             let message = format!(
                 "internal error: the engine panicked while running {}",
                 node.id

@@ -105,12 +105,21 @@ impl Catalog {
         Ok(Catalog(Mutex::new(objects)))
     }
 
+    /// A catalog of `(schema, name, kind)` entries read from another engine.
+    pub(crate) fn from_entries(entries: Vec<(String, String, ObjectKind)>) -> Catalog {
+        let objects = entries
+            .into_iter()
+            .map(|(schema, name, kind)| (catalog_key(&schema, &name), kind))
+            .collect();
+        Catalog(Mutex::new(objects))
+    }
+
     fn objects(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), ObjectKind>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The objects whose name contains [`RESERVED`]: temporaries.
-    fn temporaries(&self) -> Vec<(String, String)> {
+    pub(crate) fn temporaries(&self) -> Vec<(String, String)> {
         self.objects()
             .keys()
             .filter(|(_, name)| name.contains(RESERVED))

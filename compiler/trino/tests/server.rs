@@ -3,12 +3,13 @@
 //! positions, progress, streaming pages and cancellation.
 
 mod common;
+mod gateway;
 
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::gateway::{Fail, Gateway};
+use gateway::{Fail, Gateway};
 use mesh_trino::{Cancel, Column, Error, Handler, Options, Progress, Retry};
 use serde_json::{Value, json};
 

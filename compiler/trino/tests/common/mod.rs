@@ -13,8 +13,6 @@
 
 #![allow(dead_code)]
 
-pub(crate) mod gateway;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
