@@ -279,3 +279,99 @@ fn without_a_server_the_run_says_where_it_looked() {
     assert!(stderr.contains(&url), "{stderr}");
     assert!(stderr.contains("--trino-url"), "{stderr}");
 }
+
+#[test]
+fn ctrl_c_cancels_the_statements_on_trino_and_keeps_the_previous_version() {
+    let Some(server) = trino::server() else {
+        return;
+    };
+    let _one = CATALOG.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = copy_example();
+    let workspace = dir.path();
+    // 113^4 = 163 million rows to count: long enough to be stopped.
+    let slow = workspace.join("insights/models/slow_count.sql");
+    std::fs::write(&slow, "select 1 as n\n").expect("write model");
+    let (ok, stderr) = run_on_trino(workspace, server.url());
+    assert!(ok, "{stderr}");
+    std::fs::write(
+        &slow,
+        "select count(*) as n\nfrom payments.stg_payments as a\ncross join payments.stg_payments as b\ncross join payments.stg_payments as c\ncross join payments.stg_payments as d\n",
+    )
+    .expect("write model");
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(["run", "--target", "trino", "--trino-url", server.url()])
+        .args([
+            "--select",
+            "insights.slow_count",
+            "--color=never",
+            "--workspace",
+        ])
+        .arg(workspace)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("meshc starts");
+    // Until Trino runs the statement that builds the new version.
+    let running = "SELECT query_id FROM system.runtime.queries WHERE state = 'RUNNING' AND query LIKE '%slow_count__meshc_new%' AND query NOT LIKE '%system.runtime%'";
+    let started = std::time::Instant::now();
+    let query_id = loop {
+        let rows = server
+            .client()
+            .execute(running, None, None)
+            .expect("system.runtime.queries")
+            .rows;
+        if let Some(Value::String(id)) = rows.first().and_then(|r| r.first()) {
+            break id.clone();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the slow statement never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) on our own child process; no memory is involved.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let stopped = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < std::time::Duration::from_secs(30),
+            "meshc did not stop after SIGINT"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("MESH5010"), "{stderr}");
+    assert!(stderr.contains("stopped by SIGINT"), "{stderr}");
+    // Trino was told to stop it: the query ends without finishing.
+    let state = format!("SELECT state FROM system.runtime.queries WHERE query_id = '{query_id}'");
+    let settled = std::time::Instant::now();
+    loop {
+        let rows = server
+            .client()
+            .execute(&state, None, None)
+            .expect("state")
+            .rows;
+        let state = rows.first().and_then(|r| r.first()).cloned();
+        if state == Some(Value::from("FAILED")) {
+            break;
+        }
+        assert!(
+            settled.elapsed() < std::time::Duration::from_secs(20),
+            "query {query_id} is still {state:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The previous version stays, and nothing temporary is left.
+    assert_eq!(
+        trino_rows(server, "insights.slow_count").1,
+        vec![vec!["1".to_string()]]
+    );
+    assert!(temporaries(server).is_empty(), "{:?}", temporaries(server));
+}
