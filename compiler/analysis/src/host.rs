@@ -356,6 +356,11 @@ impl AnalysisHost {
         for domain_name in member_domains(db) {
             let domain = DomainId::new(db, domain_name.clone());
             out.extend(domain_diagnostics(db, domain).iter().cloned());
+            out.extend(
+                mesh_sema::incremental_diagnostics(db, domain)
+                    .iter()
+                    .cloned(),
+            );
             for (name, _) in domain_scope(db, domain).models.values() {
                 let model = ModelId::new(db, domain, name.clone());
                 out.extend(analyze_model(db, model).diagnostics.iter().cloned());

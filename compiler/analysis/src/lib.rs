@@ -34,7 +34,7 @@ pub use mesh_syntax::{MAX_TREE_DEPTH, MAX_YAML_DEPTH, PARSER_RECURSION_LIMIT, ST
 pub use mesh_syntax::{RuleSeverity, Threshold, Unit};
 pub use plan::{
     BuildPlan, CHECKED_RELATION, FAILING_ROWS, PlanError, PlannedCheck, PlannedColumn,
-    PlannedModel, PlannedSource,
+    PlannedIncremental, PlannedModel, PlannedSource,
 };
 pub use rename::RenameEdit;
 pub use select::{Selector, parse_selector};

@@ -37,6 +37,8 @@ pub struct PlannedModel {
     /// Workspace-relative path of the model file.
     pub path: String,
     pub materialization: Materialization,
+    /// How new rows are found and merged, for `Materialization::Incremental`.
+    pub incremental: Option<PlannedIncremental>,
     pub published: bool,
     pub sql: String,
     /// Ids of the models and sources it reads, and of the products of this
@@ -47,6 +49,15 @@ pub struct PlannedModel {
     pub contract: Option<String>,
     /// The quality rules of its contract (empty unless published).
     pub checks: Vec<PlannedCheck>,
+}
+
+/// The `incremental:` settings of a planned model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedIncremental {
+    /// Output columns identifying a row.
+    pub unique_key: Vec<String>,
+    /// The output column whose maximum in the existing table bounds the new rows.
+    pub updated_at: Option<String>,
 }
 
 /// In the SQL of a [`PlannedCheck`], stands for the relation under check
@@ -183,16 +194,23 @@ impl AnalysisHost {
             for up in upstream.iter().filter(|u| u.is_source) {
                 needed_sources.insert(up.clone());
             }
-            let materialization = scope
+            let settings = scope
                 .config
                 .as_ref()
-                .map(|c| {
-                    c.models
-                        .get(&node.name)
-                        .and_then(|(_, s)| s.materialization)
-                        .unwrap_or(c.materialization)
-                })
+                .and_then(|c| c.models.get(&node.name))
+                .map(|(_, s)| s);
+            let materialization = settings
+                .and_then(|s| s.materialization.as_ref())
+                .map(|m| m.value)
+                .or(scope.config.as_ref().map(|c| c.materialization))
                 .unwrap_or_default();
+            let incremental = settings
+                .and_then(|s| s.incremental.as_ref())
+                .filter(|_| materialization == Materialization::Incremental)
+                .map(|i| PlannedIncremental {
+                    unique_key: i.value.unique_key.iter().map(|k| k.value.clone()).collect(),
+                    updated_at: i.value.updated_at.as_ref().map(|u| u.value.clone()),
+                });
             let sql = match emitted
                 .remove(&(node.domain.clone(), node.name.clone()))
                 .unwrap_or_else(|| emit_model(db, model, target))
@@ -225,6 +243,7 @@ impl AnalysisHost {
                     .map(|(_, f)| f.path(db).to_string())
                     .unwrap_or_default(),
                 materialization,
+                incremental,
                 published: scope.contracts.contains_key(&key),
                 sql,
                 depends_on: upstream.iter().map(|u| u.qualified()).collect(),

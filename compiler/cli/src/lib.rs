@@ -281,6 +281,10 @@ pub struct EngineArgs {
     /// INVALID) and build their consumers.
     #[arg(long)]
     pub allow_invalid: bool,
+    /// Rebuild incremental models from all their rows instead of merging the
+    /// new ones into the existing table (needed after a model's columns change).
+    #[arg(long)]
+    pub full_refresh: bool,
 }
 
 #[derive(Args, Debug, Clone)]

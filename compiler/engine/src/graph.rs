@@ -195,6 +195,7 @@ mod tests {
             sql: "select 1".to_owned(),
             depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
             checks: Vec::new(),
+            incremental: None,
         }
     }
 
@@ -206,6 +207,7 @@ mod tests {
             sources: vec![],
             models,
             allow_invalid: false,
+            full_refresh: false,
         }
     }
 

@@ -13,6 +13,8 @@
 //! - `results`: results and progress events.
 //! - `run`: opening the database and scheduling nodes on worker threads.
 //! - `graph`: the dependency graph, duplicate ids and cycles.
+//! - `incremental`: the SQL that finds an incremental model's new rows and the
+//!   rows they replace (public: `meshc build` writes it into scripts too).
 //! - `source`: loading CSV and Parquet files with declared columns.
 //! - `location`: finding the line of a source file an error is about.
 //! - `model`: building views and tables.
@@ -26,6 +28,7 @@
 mod cell;
 mod check;
 mod graph;
+pub mod incremental;
 mod location;
 mod model;
 mod plan;
@@ -40,8 +43,8 @@ mod trino;
 pub use cell::Cell;
 pub use check::{ModelTest, test};
 pub use plan::{
-    CHECKED_RELATION, Check, CheckSeverity, CheckUnit, Materialization, ModelNode, RunPlan,
-    SourceColumn, SourceFormat, SourceLoad, Threshold,
+    CHECKED_RELATION, Check, CheckSeverity, CheckUnit, Incremental, Materialization, ModelNode,
+    RunPlan, SourceColumn, SourceFormat, SourceLoad, Threshold,
 };
 pub use query::{QueryResult, RowSink, query, query_all};
 pub use results::{CheckResult, NodeKind, NodeResult, NodeStatus, RunEvent, RunResults};

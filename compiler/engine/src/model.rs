@@ -16,7 +16,8 @@ use duckdb::Connection;
 use mesh_diagnostics::{Code, Diagnostic, TextRange};
 
 use crate::check::run_checks;
-use crate::plan::{Materialization, ModelNode};
+use crate::incremental;
+use crate::plan::{Incremental, Materialization, ModelNode};
 use crate::results::CheckResult;
 use crate::sql::{self, Catalog, NEW_SUFFIX, ObjectKind, qualified};
 
@@ -25,6 +26,8 @@ use crate::sql::{self, Catalog, NEW_SUFFIX, ObjectKind, qualified};
 pub(crate) struct Built {
     /// Rows of the new table, when it was swapped in; `None` for views.
     pub(crate) rows: Option<u64>,
+    /// For an incremental model merged into its table: the new rows.
+    pub(crate) merged_rows: Option<u64>,
     pub(crate) checks: Vec<CheckResult>,
     /// Whether the new version replaced the previous one.
     pub(crate) swapped: bool,
@@ -44,10 +47,19 @@ pub(crate) fn build(
     catalog: &Catalog,
     model: &ModelNode,
     allow_invalid: bool,
+    full_refresh: bool,
 ) -> Result<Built, Diagnostic> {
     let select = body(&model.sql);
     if select.is_empty() {
         return Err(failure(model, "the model has no SQL".to_owned()));
+    }
+    if let Some(incremental) = &model.incremental
+        && !full_refresh
+        && model.materialization == Materialization::Table
+        && catalog.kind(&model.schema, &model.name) == Some(ObjectKind::Table)
+    {
+        return merge(conn, model, select, incremental, allow_invalid)
+            .map_err(|reason| failure(model, reason));
     }
     let kind = match model.materialization {
         Materialization::View => ObjectKind::View,
@@ -115,6 +127,7 @@ fn build_checked(
     };
     let mut built = Built {
         rows: None,
+        merged_rows: None,
         checks: run_checks(conn, &model.checks, &temporary, false),
         swapped: false,
     };
@@ -126,6 +139,83 @@ fn build_checked(
     built.rows = rows;
     built.swapped = true;
     Ok(built)
+}
+
+/// Merges the new rows of an incremental model into its existing table, in
+/// one transaction: the new rows into a temporary table, the existing rows
+/// with their keys deleted, the new rows inserted, the checks run on the
+/// merged table. An invalid result (unless allowed) or any failure rolls
+/// everything back, so the table keeps its previous rows.
+fn merge(
+    conn: &Connection,
+    model: &ModelNode,
+    select: &str,
+    incremental: &Incremental,
+    allow_invalid: bool,
+) -> Result<Built, String> {
+    let error = |e: duckdb::Error| sql::error_summary(&e);
+    let existing = qualified(&model.schema, &model.name);
+    let columns = table_columns(conn, &model.schema, &model.name).map_err(error)?;
+    if let Some(why) = incremental::columns_differ(incremental, &columns) {
+        return Err(why);
+    }
+    let staged = qualified(&model.schema, &format!("{}{NEW_SUFFIX}", model.name));
+    let statements = incremental::delete_insert(select, &existing, &staged, incremental, false);
+    // BEGIN, CREATE the new rows, DELETE, INSERT, DROP, COMMIT.
+    let [begin, create, delete, insert, drop, commit] = statements.as_slice() else {
+        return Err("internal error: unexpected merge statements".to_owned());
+    };
+    conn.execute_batch(begin).map_err(error)?;
+    let merged = (|| -> duckdb::Result<(u64, Vec<CheckResult>, u64)> {
+        // Created and dropped inside the transaction: a killed run leaves nothing.
+        conn.execute_batch(create)?;
+        let count = |relation: &str| {
+            conn.query_row(&format!("SELECT count(*) FROM {relation}"), [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+        };
+        let merged = count(&staged)?;
+        conn.execute_batch(delete)?;
+        conn.execute_batch(insert)?;
+        conn.execute_batch(drop)?;
+        let checks = run_checks(conn, &model.checks, &existing, false);
+        Ok((merged, checks, count(&existing)?))
+    })();
+    let outcome = match merged {
+        Ok((merged, checks, rows)) => {
+            let mut built = Built {
+                rows: Some(rows),
+                merged_rows: Some(merged),
+                checks,
+                swapped: true,
+            };
+            if built.invalid() && !allow_invalid {
+                built.rows = None;
+                built.swapped = false;
+                conn.execute_batch("ROLLBACK").map(|()| built)
+            } else {
+                conn.execute_batch(commit).map(|()| built)
+            }
+        }
+        Err(e) => Err(e),
+    };
+    if outcome.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    outcome.map_err(error)
+}
+
+/// The column names of `schema.name`, in order.
+fn table_columns(conn: &Connection, schema: &str, name: &str) -> duckdb::Result<Vec<String>> {
+    let mut statement = conn.prepare(
+        "SELECT column_name FROM information_schema.columns \
+         WHERE table_catalog = current_database() \
+           AND lower(table_schema) = lower(?) AND lower(table_name) = lower(?) \
+         ORDER BY ordinal_position",
+    )?;
+    let rows = statement.query_map([schema, name], |row| row.get::<_, String>(0))?;
+    rows.collect()
 }
 
 fn failure(model: &ModelNode, reason: String) -> Diagnostic {

@@ -19,6 +19,8 @@ pub struct RunPlan {
     pub sources: Vec<SourceLoad>,
     /// The models, run in dependency order.
     pub models: Vec<ModelNode>,
+    /// Rebuild incremental models from scratch instead of merging.
+    pub full_refresh: bool,
     /// When false (the default), a model whose error-level check fails is
     /// INVALID: its previous version is kept and its dependents are skipped.
     /// When true, it is still swapped in (and still reported INVALID) and its
@@ -91,6 +93,24 @@ pub struct ModelNode {
     pub depends_on: Vec<String>,
     /// Quality checks run on the new version before it replaces the old one.
     pub checks: Vec<Check>,
+    /// For a table: merge the query's new rows into the existing table
+    /// instead of rebuilding it (built in full when there is none yet, or
+    /// with the plan's `full_refresh`).
+    pub incremental: Option<Incremental>,
+}
+
+/// How an incremental table takes in new rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incremental {
+    /// Columns identifying a row: a new row replaces the existing rows with
+    /// the same key (NULL keys match NULL keys).
+    pub unique_key: Vec<String>,
+    /// Only rows whose value here is above its maximum in the existing table
+    /// are new; without it, every row of the query is merged.
+    pub updated_at: Option<String>,
+    /// The model's output columns in order: the existing table must have
+    /// exactly these, or the run fails and asks for a full refresh.
+    pub columns: Vec<String>,
 }
 
 /// In the SQL of a [`Check`], stands for the relation under check: the new

@@ -38,6 +38,10 @@ pub struct NodeResult {
     pub status: NodeStatus,
     /// Rows loaded or stored; `None` for views and for nodes that did not succeed.
     pub rows: Option<u64>,
+    /// For an incremental model merged into its existing table: the new rows
+    /// the query returned (`rows` is then the table's size after the merge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_rows: Option<u64>,
     /// Wall-clock time spent on the node.
     pub seconds: f64,
     /// A one-line, human-readable reason when the status is not success.
@@ -81,6 +85,7 @@ impl NodeResult {
             kind,
             status: NodeStatus::Success,
             rows,
+            merged_rows: None,
             seconds,
             error: None,
             checks: Vec::new(),
@@ -101,6 +106,7 @@ impl NodeResult {
             kind,
             status,
             rows: None,
+            merged_rows: None,
             seconds,
             error: Some(diagnostic.message.clone()),
             checks: Vec::new(),

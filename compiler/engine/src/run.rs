@@ -92,6 +92,7 @@ pub fn run_cancellable(
                 DuckDb {
                     conn,
                     catalog: Arc::clone(&catalog),
+                    full_refresh: plan.full_refresh,
                 }
             })
             .collect();
@@ -227,6 +228,7 @@ pub(crate) fn schedule<W: Worker + Send>(
 struct DuckDb {
     conn: Connection,
     catalog: Arc<Catalog>,
+    full_refresh: bool,
 }
 
 impl Worker for DuckDb {
@@ -245,10 +247,17 @@ impl Worker for DuckDb {
         match job {
             Job::Source(load) => source::load(&self.conn, &self.catalog, load).map(|rows| Built {
                 rows: Some(rows),
+                merged_rows: None,
                 checks: Vec::new(),
                 swapped: true,
             }),
-            Job::Model(model) => model::build(&self.conn, &self.catalog, model, allow_invalid),
+            Job::Model(model) => model::build(
+                &self.conn,
+                &self.catalog,
+                model,
+                allow_invalid,
+                self.full_refresh,
+            ),
         }
     }
 
@@ -530,6 +539,7 @@ fn execute(worker: &impl Worker, node: &Node<'_>, context: &Context<'_, '_>) -> 
         Ok(Ok(built)) if built.invalid() => invalid(node, built, seconds),
         Ok(Ok(built)) => {
             let mut result = NodeResult::success(node.id, node.kind, built.rows, seconds);
+            result.merged_rows = built.merged_rows;
             result.checks = built.checks;
             result
         }

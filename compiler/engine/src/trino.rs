@@ -27,11 +27,12 @@ use serde_json::Value;
 
 use crate::check::{Measured, evaluate};
 use crate::graph::{Graph, Job};
+use crate::incremental;
 use crate::model::Built;
-use crate::plan::{CHECKED_RELATION, Materialization, ModelNode};
+use crate::plan::{CHECKED_RELATION, Incremental, Materialization, ModelNode};
 use crate::results::{RunEvent, RunResults};
 use crate::run::{Cancel, Opened, Schedule, Worker, schedule};
-use crate::sql::{Catalog, NEW_SUFFIX, ObjectKind, ident, literal};
+use crate::sql::{Catalog, NEW_SUFFIX, ObjectKind, RESERVED, ident, literal};
 
 /// Everything one `meshc run --target trino` builds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub struct TrinoPlan {
     pub models: Vec<ModelNode>,
     /// As [`crate::RunPlan::allow_invalid`].
     pub allow_invalid: bool,
+    /// As [`crate::RunPlan::full_refresh`].
+    pub full_refresh: bool,
 }
 
 /// Runs every model of `plan` on Trino; `cancel` stops the statements
@@ -89,6 +92,7 @@ pub fn run_trino(
                 },
                 objects: Arc::clone(&objects),
                 cancel: cancel.trino(),
+                full_refresh: plan.full_refresh,
             })
             .collect();
         Ok(Opened {
@@ -167,6 +171,25 @@ impl Server<'_> {
         objects.set(schema, name, kind);
     }
 
+    /// The column names of `schema.name`, in order.
+    fn columns(&self, schema: &str, name: &str) -> Result<Vec<String>, Error> {
+        let sql = format!(
+            "SELECT column_name FROM {}.information_schema.columns WHERE table_schema = {} AND table_name = {} ORDER BY ordinal_position",
+            ident(self.catalog),
+            literal(&schema.to_lowercase()),
+            literal(&name.to_lowercase())
+        );
+        Ok(self
+            .run(&sql)?
+            .rows
+            .into_iter()
+            .filter_map(|row| match row.into_iter().next() {
+                Some(Value::String(name)) => Some(name),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Drops `schema.name` if the catalog knows it.
     fn drop_object(&self, objects: &Catalog, schema: &str, name: &str) -> Result<(), Error> {
         let Some(kind) = objects.kind(schema, name) else {
@@ -241,13 +264,16 @@ struct TrinoWorker<'a> {
     server: Server<'a>,
     objects: Arc<Catalog>,
     cancel: &'a mesh_trino::Cancel,
+    full_refresh: bool,
 }
 
-/// How a statement of a model failed.
+/// How the build of a model failed.
 enum Failed {
-    /// Trino (or the way there) refused it; `prefix_lines` is how many
-    /// lines the statement has before the model's SELECT.
+    /// Trino (or the way there) refused a statement; `prefix_lines` is how
+    /// many lines the statement has before the model's SELECT.
     Statement { error: Error, prefix_lines: u32 },
+    /// meshc refused to go on.
+    Reason(String),
 }
 
 impl TrinoWorker<'_> {
@@ -296,18 +322,30 @@ impl TrinoWorker<'_> {
             Materialization::Table => ObjectKind::Table,
             Materialization::View => ObjectKind::View,
         };
-        let created = match kind {
-            ObjectKind::Table => self
-                .statement(&format!("CREATE TABLE {staged} AS\n{select}"), 1)
-                .map(|result| result.update_count),
-            ObjectKind::View => self
-                .statement(&format!("CREATE VIEW {staged} AS\n{select}"), 1)
-                .map(|_| None),
+        let merging = model.incremental.as_ref().filter(|_| {
+            !self.full_refresh
+                && kind == ObjectKind::Table
+                && objects.kind(schema, &model.name) == Some(ObjectKind::Table)
+        });
+        let mut merged_rows = None;
+        let rows = if let Some(incremental) = merging {
+            let (merged, rows) = self.merge(model, select, incremental, &staged)?;
+            merged_rows = Some(merged);
+            rows
+        } else {
+            let created = match kind {
+                ObjectKind::Table => self
+                    .statement(&format!("CREATE TABLE {staged} AS\n{select}"), 1)
+                    .map(|result| result.update_count),
+                ObjectKind::View => self
+                    .statement(&format!("CREATE VIEW {staged} AS\n{select}"), 1)
+                    .map(|_| None),
+            };
+            // The temporary may exist even when the statement failed (cancelled
+            // after Trino created it): the clean-up drops it either way.
+            objects.set(schema, &staged_name, Some(kind));
+            created?
         };
-        // The temporary may exist even when the statement failed (cancelled
-        // after Trino created it): the clean-up drops it either way.
-        objects.set(schema, &staged_name, Some(kind));
-        let rows = created?;
         if kind == ObjectKind::View {
             self.statement(&format!("EXPLAIN ANALYZE SELECT * FROM {staged}"), 0)?;
         }
@@ -319,12 +357,13 @@ impl TrinoWorker<'_> {
                 let measured = self
                     .statement(&sql, 0)
                     .map(|result| measured(&result))
-                    .map_err(|Failed::Statement { error, .. }| error.to_string());
+                    .map_err(|failed| failed.text());
                 evaluate(check, measured)
             })
             .collect();
         let mut built = Built {
             rows: None,
+            merged_rows: None,
             checks,
             swapped: false,
         };
@@ -360,8 +399,65 @@ impl TrinoWorker<'_> {
             }
         }
         built.rows = rows;
+        built.merged_rows = merged_rows;
         built.swapped = true;
         Ok(built)
+    }
+
+    /// Builds the merged version of an incremental table as the temporary
+    /// `staged`: the query's new rows go to a second temporary, then
+    /// `staged` = the existing rows whose key has no new row, plus the new
+    /// rows. The existing table is only read (no connector needs DELETE or
+    /// MERGE), and the swap that follows is a table's. Returns the new rows
+    /// and the rows of `staged`.
+    fn merge(
+        &self,
+        model: &ModelNode,
+        select: &str,
+        incremental: &Incremental,
+        staged: &str,
+    ) -> Result<(u64, Option<u64>), Failed> {
+        let schema = model.schema.as_str();
+        let objects = &*self.objects;
+        let fail = |error: Error| Failed::Statement {
+            error,
+            prefix_lines: 0,
+        };
+        let columns = self.server.columns(schema, &model.name).map_err(fail)?;
+        if let Some(why) = incremental::columns_differ(incremental, &columns) {
+            return Err(Failed::Reason(why));
+        }
+        let existing = self.server.name(schema, &model.name);
+        let rows_name = format!("{}{RESERVED}_rows", model.name);
+        let rows = self.server.name(schema, &rows_name);
+        self.server
+            .drop_object(objects, schema, &rows_name)
+            .map_err(fail)?;
+        let [create_rows, create_staged] =
+            incremental::copy_on_write(select, &existing, &rows, staged, incremental);
+        let created = self.statement(&create_rows, 1);
+        objects.set(schema, &rows_name, Some(ObjectKind::Table));
+        let merged = created?.update_count.unwrap_or(0);
+        let combined = self.statement(&create_staged, 0);
+        objects.set(
+            schema,
+            &format!("{}{NEW_SUFFIX}", model.name),
+            Some(ObjectKind::Table),
+        );
+        let total = combined?.update_count;
+        self.server
+            .drop_object(objects, schema, &rows_name)
+            .map_err(fail)?;
+        Ok((merged, total))
+    }
+}
+
+impl Failed {
+    fn text(self) -> String {
+        match self {
+            Failed::Statement { error, .. } => error.to_string(),
+            Failed::Reason(reason) => reason,
+        }
     }
 }
 
@@ -375,12 +471,14 @@ impl Worker for TrinoWorker<'_> {
             // The graph of a Trino plan has no sources.
             return Err(model_failed("a source", "sources are not loaded on Trino"));
         };
-        self.build_model(model, allow_invalid).map_err(
-            |Failed::Statement {
-                 error,
-                 prefix_lines,
-             }| model_failed(&model.id, &describe(&error, prefix_lines)),
-        )
+        self.build_model(model, allow_invalid)
+            .map_err(|failed| match failed {
+                Failed::Statement {
+                    error,
+                    prefix_lines,
+                } => model_failed(&model.id, &describe(&error, prefix_lines)),
+                Failed::Reason(reason) => model_failed(&model.id, &reason),
+            })
     }
 
     fn recover(&self) {}

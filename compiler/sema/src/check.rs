@@ -28,6 +28,79 @@ fn check_name(
     }
 }
 
+/// The `incremental:` settings of a domain's models against the models'
+/// output columns: every `unique_key` column and `updated_at` must be one.
+#[salsa::tracked(returns(ref))]
+pub fn incremental_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let scope = domain_scope(db, domain);
+    let (Some(config), Some(file)) = (
+        scope.config.as_ref(),
+        file_index(db)
+            .directories
+            .get(domain.name(db))
+            .and_then(|f| f.domain_yaml),
+    ) else {
+        return out;
+    };
+    for (name, (_, settings)) in &config.models {
+        let Some(incremental) = &settings.incremental else {
+            continue;
+        };
+        let Some((model_name, _)) = scope.models.get(&name.to_ascii_lowercase()) else {
+            continue;
+        };
+        let model = ModelId::new(db, domain, model_name.clone());
+        // A model that does not type-check has its own errors.
+        let Some(relation) = crate::model::model_signature(db, model) else {
+            continue;
+        };
+        let columns = incremental
+            .value
+            .unique_key
+            .iter()
+            .map(|k| (k, "unique_key"))
+            .chain(
+                incremental
+                    .value
+                    .updated_at
+                    .iter()
+                    .map(|u| (u, "updated_at")),
+            );
+        for (column, key) in columns {
+            if relation.column(&column.value).is_some() {
+                continue;
+            }
+            let names = relation.columns.iter().map(|c| c.name.as_str());
+            let help = match did_you_mean(&column.value, names) {
+                Some(similar) => format!("did you mean `{similar}`?"),
+                None => format!(
+                    "`{key}` names an output column of the model; it returns {}",
+                    relation
+                        .columns
+                        .iter()
+                        .map(|c| format!("`{}`", c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownColumn,
+                    file.path(db).clone(),
+                    column.range,
+                    format!(
+                        "`{key}` of incremental model `{model_name}` names `{}`, which is not one of its output columns",
+                        column.value
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    out
+}
+
 /// Diagnostics of `mesh.yaml` and of the list of domains.
 #[salsa::tracked(returns(ref))]
 pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {

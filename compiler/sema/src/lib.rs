@@ -23,7 +23,9 @@ mod references;
 mod relation;
 mod types;
 
-pub use check::{cycle_diagnostics, domain_diagnostics, workspace_diagnostics};
+pub use check::{
+    cycle_diagnostics, domain_diagnostics, incremental_diagnostics, workspace_diagnostics,
+};
 pub use contract_diff::{ContractChange, Impact, check_bump, diff_contracts, required_bump};
 pub use db::{Db, DomainId, ModelId, SourceFile, Workspace};
 pub use functions::FUNCTION_NAMES;

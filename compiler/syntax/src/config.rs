@@ -56,13 +56,30 @@ pub enum Materialization {
     #[default]
     View,
     Table,
+    /// A table that each run merges the model's new rows into (by
+    /// `incremental.unique_key`), instead of rebuilding it.
+    Incremental,
 }
 
 /// Per-model settings in `domain.yaml`.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModelSettings {
-    pub materialization: Option<Materialization>,
+    pub materialization: Option<Spanned<Materialization>>,
     pub description: Option<String>,
+    /// `incremental:`, for `materialization: incremental`.
+    pub incremental: Option<Spanned<IncrementalSettings>>,
+}
+
+/// How an incremental model finds its new rows and merges them.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct IncrementalSettings {
+    /// Output columns that identify a row: a new row replaces the existing
+    /// row with the same key.
+    pub unique_key: Vec<Spanned<String>>,
+    /// An output column that grows with every change (a load date or
+    /// timestamp, a sequence): a run reads only rows above the existing
+    /// table's maximum. Without it every row of the query is merged.
+    pub updated_at: Option<Spanned<String>>,
 }
 
 /// `<domain>/domain.yaml`.
@@ -242,7 +259,7 @@ struct RawDomain {
     #[serde(default)]
     dependencies: HashMap<Marked<String>, Marked<String>>,
     #[serde(default)]
-    materialization: Option<Materialization>,
+    materialization: Option<Marked<Materialization>>,
     #[serde(default)]
     models: HashMap<Marked<String>, RawModelSettings>,
 }
@@ -250,14 +267,32 @@ struct RawDomain {
 #[derive(Deserialize, Default)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with keys materialization, description"
+    expecting = "a mapping with keys materialization, description, incremental"
 )]
 struct RawModelSettings {
     #[serde(default)]
-    materialization: Option<Materialization>,
+    materialization: Option<Marked<Materialization>>,
     #[serde(default)]
     description: Option<String>,
+    #[serde(default)]
+    incremental: Option<Marked<RawIncremental>>,
 }
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with keys unique_key, updated_at"
+)]
+struct RawIncremental {
+    unique_key: RawKey,
+    #[serde(default)]
+    updated_at: Option<Marked<String>>,
+}
+
+/// The key columns, always a list (a one-column key too): `[order_id]`.
+#[derive(Deserialize)]
+#[serde(transparent, expecting = "a list of column names, such as [order_id]")]
+struct RawKey(Vec<Marked<String>>);
 
 /// Parses `<domain>/domain.yaml`.
 pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>, Vec<Diagnostic>) {
@@ -300,12 +335,47 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
         .map(|(name, settings)| {
             let name = positions.spanned(name);
             let settings = ModelSettings {
-                materialization: settings.materialization,
+                materialization: settings
+                    .materialization
+                    .as_ref()
+                    .map(|m| positions.spanned(m)),
                 description: settings.description.clone(),
+                incremental: settings.incremental.as_ref().map(|raw| {
+                    let settings = IncrementalSettings {
+                        unique_key: raw
+                            .unique_key
+                            .0
+                            .iter()
+                            .map(|k| positions.spanned(k))
+                            .collect(),
+                        updated_at: raw.updated_at.as_ref().map(|u| positions.spanned(u)),
+                    };
+                    Spanned::new(settings, positions.range(raw.span()))
+                }),
             };
             (name.value.clone(), (name, settings))
         })
         .collect();
+    let mut models: BTreeMap<String, (Spanned<String>, ModelSettings)> = models;
+    for (model, (_, settings)) in models.iter_mut() {
+        incremental_settings(file, model, settings, &mut diagnostics);
+    }
+    let mut materialization = raw.materialization.as_ref().map(|m| positions.spanned(m));
+    if let Some(m) = materialization
+        .as_ref()
+        .filter(|m| m.value == Materialization::Incremental)
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                file.clone(),
+                m.range,
+                "a domain's default materialization cannot be `incremental`".to_string(),
+            )
+            .with_help("set `materialization: incremental` and its `incremental:` settings (the unique key) on each incremental model under `models:`"),
+        );
+        materialization = None;
+    }
     let name = positions.spanned(&raw.name);
     for (missing, key, example, why) in [
         (
@@ -340,10 +410,76 @@ pub fn parse_domain_config(file: &Arc<str>, text: &str) -> (Option<DomainConfig>
         version,
         description: raw.description,
         dependencies,
-        materialization: raw.materialization.unwrap_or_default(),
+        materialization: materialization.map(|m| m.value).unwrap_or_default(),
         models,
     };
     (Some(config), diagnostics)
+}
+
+/// Settles a model's materialization with its `incremental:` settings:
+/// settings alone mean `materialization: incremental`; either without the
+/// other, or an empty key, is reported.
+fn incremental_settings(
+    file: &Arc<str>,
+    model: &str,
+    settings: &mut ModelSettings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match (&settings.materialization, &settings.incremental) {
+        (Some(m), None) if m.value == Materialization::Incremental => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    file.clone(),
+                    m.range,
+                    format!("model `{model}` is incremental but has no `incremental:` settings"),
+                )
+                .with_help(format!(
+                    "add, under `{model}:`, `incremental: {{ unique_key: id, updated_at: loaded_at }}` with the model's key and load-time columns"
+                )),
+            );
+            settings.materialization = None;
+        }
+        (Some(m), Some(incremental)) if m.value != Materialization::Incremental => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    file.clone(),
+                    incremental.range,
+                    format!(
+                        "`incremental:` settings on model `{model}`, which is materialized as a {}",
+                        if m.value == Materialization::View {
+                            "view"
+                        } else {
+                            "table"
+                        }
+                    ),
+                )
+                .with_help("set `materialization: incremental`, or remove `incremental:`"),
+            );
+            settings.incremental = None;
+        }
+        (None, Some(incremental)) => {
+            settings.materialization = Some(Spanned::new(
+                Materialization::Incremental,
+                incremental.range,
+            ));
+        }
+        _ => {}
+    }
+    if let Some(incremental) = &settings.incremental
+        && incremental.value.unique_key.is_empty()
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidConfig,
+                file.clone(),
+                incremental.range,
+                format!("model `{model}` has an empty `unique_key`"),
+            )
+            .with_help("name the columns that identify a row, e.g. `unique_key: [order_id]`"),
+        );
+    }
 }
 
 #[derive(Deserialize)]
@@ -532,8 +668,76 @@ mod tests {
         assert_eq!(config.dependencies[0].0.value, "orders");
         assert_eq!(config.materialization, Materialization::Table);
         assert_eq!(
-            config.models["a"].1.materialization,
+            config.models["a"]
+                .1
+                .materialization
+                .as_ref()
+                .map(|m| m.value),
             Some(Materialization::View)
+        );
+    }
+
+    #[test]
+    fn incremental_settings_and_their_mistakes() {
+        let parse = |models: &str| {
+            let text = format!("name: d\nowner: a\nversion: 1.0.0\nmodels:\n{models}");
+            parse_domain_config(&file(), &text)
+        };
+        let (config, diagnostics) =
+            parse("  a:\n    incremental: { unique_key: [id, line], updated_at: loaded_at }\n");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let settings = &config.expect("parses").models["a"].1;
+        assert_eq!(
+            settings.materialization.as_ref().map(|m| m.value),
+            Some(Materialization::Incremental),
+            "settings alone mean incremental"
+        );
+        let incremental = &settings.incremental.as_ref().expect("settings").value;
+        let keys: Vec<&str> = incremental
+            .unique_key
+            .iter()
+            .map(|k| k.value.as_str())
+            .collect();
+        assert_eq!(keys, ["id", "line"]);
+        assert_eq!(
+            incremental.updated_at.as_ref().map(|u| u.value.as_str()),
+            Some("loaded_at")
+        );
+
+        for (models, expected) in [
+            (
+                "  a:\n    materialization: incremental\n",
+                "is incremental but has no `incremental:` settings",
+            ),
+            (
+                "  a:\n    materialization: table\n    incremental: { unique_key: [id] }\n",
+                "which is materialized as a table",
+            ),
+            (
+                "  a:\n    incremental: { unique_key: [] }\n",
+                "has an empty `unique_key`",
+            ),
+        ] {
+            let (_, diagnostics) = parse(models);
+            assert!(
+                diagnostics
+                    .iter()
+                    .any(|d| d.code == Code::InvalidConfig && d.message.contains(expected)),
+                "{models}: {diagnostics:?}"
+            );
+        }
+        let (config, diagnostics) = parse_domain_config(
+            &file(),
+            "name: d\nowner: a\nversion: 1.0.0\nmaterialization: incremental\n",
+        );
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("default materialization cannot be `incremental`")
+        );
+        assert_eq!(
+            config.expect("parses").materialization,
+            Materialization::View
         );
     }
 

@@ -17,9 +17,9 @@ mod types;
 mod yaml;
 
 pub use config::{
-    CsvOptions, DomainConfig, Materialization, MeshConfig, ModelSettings, SourceColumn, SourceDecl,
-    SourceFormat, SourcesFile, TrinoLocation, TrinoTarget, parse_domain_config, parse_mesh_config,
-    parse_sources,
+    CsvOptions, DomainConfig, IncrementalSettings, Materialization, MeshConfig, ModelSettings,
+    SourceColumn, SourceDecl, SourceFormat, SourcesFile, TrinoLocation, TrinoTarget,
+    parse_domain_config, parse_mesh_config, parse_sources,
 };
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use cursor::{DottedName, dotted_name_at};

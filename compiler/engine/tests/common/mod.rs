@@ -114,6 +114,7 @@ pub(crate) fn model(
         sql: sql.to_owned(),
         depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
         checks: Vec::new(),
+        incremental: None,
     }
 }
 
@@ -133,6 +134,7 @@ pub(crate) fn plan(database: PathBuf, sources: Vec<SourceLoad>, models: Vec<Mode
         sources,
         models,
         allow_invalid: false,
+        full_refresh: false,
     }
 }
 
