@@ -79,6 +79,9 @@ def problems(sql: str, dialect: str) -> list[str]:
     # Teradata's tokenizer keeps `%` as a bare word (its modulo is MOD).
     if dialect == "teradata" and any(t.text == "%" and t.token_type != TokenType.STRING for t in tokens):
         found.append("uses %, which teradata does not have (its modulo is MOD)")
+    # Teradata spells it TRYCAST; sqlglot reads TRY_CAST under teradata too.
+    if dialect == "teradata" and any(t.text.upper() == "TRY_CAST" for t in tokens):
+        found.append("uses TRY_CAST, which teradata spells TRYCAST")
     if dialect == "trino" and TokenType.LIMIT in kinds and TokenType.OFFSET in kinds:
         if kinds.index(TokenType.LIMIT) < kinds.index(TokenType.OFFSET):
             found.append("LIMIT before OFFSET (Trino wants OFFSET first)")

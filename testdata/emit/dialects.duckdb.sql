@@ -231,7 +231,7 @@ WHERE
 
 -- d.small_integer_product
 SELECT
-  s * s AS square
+  CAST(s AS INTEGER) * s AS square
 FROM
   "d"."raw";
 
@@ -258,6 +258,12 @@ SELECT
   SUBSTR(v, 2, 3) AS part,
   strpos(v, 'a') AS pos,
   lpad(v, 6, '*') AS padded
+FROM
+  "d"."raw";
+
+-- d.try_cast_number
+SELECT
+  TRY_CAST(v AS INTEGER) AS n
 FROM
   "d"."raw";
 

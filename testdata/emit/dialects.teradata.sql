@@ -231,6 +231,12 @@ SELECT
 FROM
   "d"."raw";
 
+-- d.try_cast_number
+SELECT
+  TRYCAST("v" AS INTEGER) AS "n"
+FROM
+  "d"."raw";
+
 -- d.window_frames
 SELECT
   "i",

@@ -226,7 +226,7 @@ WHERE
 
 -- d.small_integer_product
 SELECT
-  s * s AS square
+  CAST(s AS INTEGER) * s AS square
 FROM
   "memory"."d"."raw";
 
@@ -253,6 +253,12 @@ SELECT
   SUBSTR(v, 2, 3) AS part,
   strpos(v, 'a') AS pos,
   lpad(v, 6, '*') AS padded
+FROM
+  "memory"."d"."raw";
+
+-- d.try_cast_number
+SELECT
+  TRY_CAST(v AS INTEGER) AS n
 FROM
   "memory"."d"."raw";
 

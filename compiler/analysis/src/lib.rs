@@ -29,7 +29,7 @@ pub use mesh_sema::{
     ContractChange, Impact, check_bump, diff_contracts, external_contract_path, required_bump,
 };
 pub use mesh_syntax::{Contract, LockEntry, LockFile, LockSource, content_hash};
-pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType};
+pub use mesh_syntax::{CsvOptions, Materialization, SourceFormat, SqlType, parse_sources};
 pub use mesh_syntax::{MAX_TREE_DEPTH, MAX_YAML_DEPTH, PARSER_RECURSION_LIMIT, STACK_BYTES};
 pub use mesh_syntax::{RuleSeverity, Threshold, Unit};
 pub use plan::{

@@ -131,6 +131,12 @@ Examples:
     /// Exit code 1 when an error-level rule fails.
     Test(TestArgs),
     /// Run a read-only SQL query against the database of the last run (like `dbt show`).
+    ///
+    /// The query is one SELECT in DuckDB's SQL, read by DuckDB as written
+    /// (meshc parses it to refuse anything but one query): it names the
+    /// built objects as `domain.model` and has DuckDB's semantics, which
+    /// differ from mesh SQL in places (`7 / 2` is 3.5 here, 3 in a model;
+    /// write `7 // 2`). To get a model's meaning, make it a model.
     Query {
         /// The SQL, e.g. "select * from insights.dim_customers limit 5".
         sql: String,

@@ -273,3 +273,44 @@ fn on_trino_a_second_run_merges_only_the_new_rows() {
     .rows;
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_rule_that_fails_to_run_during_a_merge_makes_the_product_invalid() {
+    let dir = workspace();
+    let workspace = dir.path();
+    // Published, with a rule whose query converts a status to a number: it
+    // checks clean and fails on the first row when run.
+    std::fs::write(
+        workspace.join("orders/contracts/order_history.yaml"),
+        "apiVersion: v3.1.0\nkind: DataContract\nid: orders.order_history\nname: order_history\nversion: 1.0.0\nstatus: active\ndomain: orders\ndataProduct: order_history\nschema:\n  - name: order_history\n    logicalType: object\n    quality:\n      - name: numeric_status\n        type: sql\n        query: SELECT COUNT(*) FROM {object} WHERE CAST(status AS INTEGER) > 0\n        mustBe: 0\n        severity: error\n      - name: not_empty\n        type: library\n        metric: rowCount\n        mustBeGreaterThan: 0\n        severity: error\n    properties:\n      - { name: order_id, logicalType: integer, physicalType: INTEGER, required: true }\n      - { name: customer_id, logicalType: integer, physicalType: INTEGER, required: true }\n      - { name: order_date, logicalType: date, physicalType: DATE, required: true }\n      - { name: status, logicalType: string, physicalType: VARCHAR, required: true }\n",
+    )
+    .expect("write contract");
+    let check = meshc(workspace, &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // The first run builds in full and is INVALID (the rule could not run):
+    // allow it, so that the table exists.
+    let (_, stderr) = run(workspace, &["--allow-invalid"]);
+    assert!(
+        stderr.contains("INVALID model orders.order_history"),
+        "{stderr}"
+    );
+    let before = history(workspace);
+    append_orders(workspace, "100,7,2018-04-10,placed\n");
+    let (ok, stderr) = run(workspace, &[]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("INVALID model orders.order_history")
+            && stderr.contains("rule numeric_status could not be checked"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not checked: the query of rule numeric_status failed"),
+        "the rules after it say why they did not run: {stderr}"
+    );
+    assert!(!stderr.contains("TransactionContext"), "{stderr}");
+    assert_eq!(history(workspace), before, "the merge was rolled back");
+}

@@ -269,3 +269,32 @@ fn an_external_source_loads_only_when_declared_external() {
     assert!(run.status.success(), "{}", stderr(&run));
     assert_eq!(rows(root, "SELECT n FROM s.slow"), vec![vec!["2"]]);
 }
+
+#[test]
+fn a_source_linked_out_of_the_workspace_is_an_error_at_check() {
+    let dir = workspace();
+    let root = dir.path();
+    std::fs::write(root.join("s/models/slow.sql"), FAST).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.csv");
+    std::fs::write(&secret, "id\n1\n").unwrap();
+    let data = root.join("s/data/raw.csv");
+    std::fs::remove_file(&data).unwrap();
+    std::os::unix::fs::symlink(&secret, &data).unwrap();
+    let check = meshc(root, &["check", "--format", "short"]);
+    let text = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert_eq!(check.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "s/sources.yaml:3:11: error[MESH0220] the file of source `raw` is a symbolic link to"
+        ) && text.contains("secret.csv, outside the workspace"),
+        "{text}"
+    );
+    // A link inside the workspace is fine.
+    let inside = root.join("s/data/inside.csv");
+    std::fs::write(&inside, "id\n1\n").unwrap();
+    std::fs::remove_file(&data).unwrap();
+    std::os::unix::fs::symlink(&inside, &data).unwrap();
+    let check = meshc(root, &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}

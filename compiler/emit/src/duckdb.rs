@@ -49,6 +49,7 @@ impl Lowering for DuckDb {
         if matches!(result, SqlType::Decimal { .. }) && (is_product || !both_decimal) {
             cast_to(expr, result);
         }
+        crate::portable::widen_small_operands(expr, left, right, result);
     }
 
     fn function_call(

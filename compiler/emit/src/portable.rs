@@ -94,6 +94,26 @@ pub(crate) fn cast_to(expr: &mut Expr, data_type: DataType) {
     };
 }
 
+/// `a + - * b` of SMALLINTs is an INTEGER in mesh SQL (see
+/// `mesh_sema`'s arithmetic rule); an engine that computes it in SMALLINT
+/// gets the left operand cast to INTEGER first.
+pub(crate) fn widen_small_operands(
+    expr: &mut Expr,
+    left: SqlType,
+    right: SqlType,
+    result: SqlType,
+) {
+    let small = |ty: SqlType| matches!(ty, SqlType::SmallInt | SqlType::Null);
+    if result == SqlType::Integer
+        && small(left)
+        && small(right)
+        && (left == SqlType::SmallInt || right == SqlType::SmallInt)
+        && let Expr::BinaryOp { left, .. } = expr
+    {
+        cast_to(left, named_type("INTEGER"));
+    }
+}
+
 /// A type name as a `DataType` printed verbatim.
 pub(crate) fn named_type(name: &str) -> DataType {
     DataType::Custom(ObjectName::from(vec![Ident::new(name)]), vec![])

@@ -30,9 +30,9 @@ use std::ops::ControlFlow;
 use mesh_sema::{Lowering, RelationTarget};
 use mesh_syntax::SqlType;
 use mesh_syntax::ast::{
-    BinaryOperator, Cte, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableFactor,
-    TableWithJoins, Top, TopQuantity, Value, visit_expressions_mut,
+    BinaryOperator, CastKind, Cte, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr,
+    TableFactor, TableWithJoins, Top, TopQuantity, Value, visit_expressions_mut,
 };
 
 use crate::portable::{
@@ -325,6 +325,7 @@ pub(crate) fn finish(query: &mut Query) -> Vec<String> {
     inline_ctes(query);
     top_and_order(query, true, &mut refusals);
     quote_identifiers(query);
+    trycast(query);
     refusals
 }
 
@@ -530,6 +531,26 @@ fn top_and_order(query: &mut Query, outermost: bool, refusals: &mut Vec<String>)
         refusals.push("VALUES as a query is not emitted for teradata".to_string());
     }
     walk_subqueries(&mut query.body, &mut |q| top_and_order(q, false, refusals));
+}
+
+/// Teradata spells TRY_CAST as TRYCAST (16.20 and later), a cast kind
+/// sqlparser does not have: each is printed as it stands, identifiers
+/// already quoted, into a placeholder (which prints verbatim), innermost
+/// first.
+fn trycast(query: &mut Query) {
+    let _ = visit_expressions_mut(query, |e| {
+        if let Expr::Cast {
+            kind: CastKind::TryCast,
+            expr: inner,
+            data_type,
+            ..
+        } = e
+        {
+            let text = format!("TRYCAST({inner} AS {data_type})");
+            *e = Expr::value(Value::Placeholder(text));
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 /// Quotes every column and alias identifier (function names stay bare).

@@ -85,6 +85,10 @@ pub fn type_name(ty: SqlType) -> String {
 }
 
 impl Lowering for Trino {
+    fn arithmetic(&mut self, expr: &mut Expr, left: SqlType, right: SqlType, result: SqlType) {
+        crate::portable::widen_small_operands(expr, left, right, result);
+    }
+
     fn relation_name(&mut self, target: &RelationTarget) -> Option<ObjectName> {
         Some(self.physical(target))
     }

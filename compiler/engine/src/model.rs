@@ -179,7 +179,13 @@ fn merge(
         conn.execute_batch(delete)?;
         conn.execute_batch(insert)?;
         conn.execute_batch(drop)?;
-        let checks = run_checks(conn, &model.checks, &existing, false);
+        let mut checks = run_checks(conn, &model.checks, &existing, false);
+        // A rule whose query fails aborts DuckDB's transaction: the rules
+        // after it could not run, and the merge cannot be committed.
+        if conn.execute_batch("SELECT 1").is_err() {
+            aborted(&mut checks);
+            return Ok((merged, checks, 0));
+        }
         Ok((merged, checks, count(&existing)?))
     })();
     let outcome = match merged {
@@ -190,7 +196,21 @@ fn merge(
                 checks,
                 swapped: true,
             };
-            if built.invalid() && !allow_invalid {
+            let aborted = !conn.is_autocommit() && conn.execute_batch("SELECT 1").is_err();
+            if aborted && !built.invalid() {
+                // Only a warning-level rule failed to run, yet nothing can be committed.
+                let _ = conn.execute_batch("ROLLBACK");
+                let culprit = built
+                    .checks
+                    .iter()
+                    .find(|c| c.error.is_some())
+                    .map(|c| format!("rule {}: {}", c.name, c.error.clone().unwrap_or_default()))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{culprit}; the failed query ended the merge's transaction, so the table keeps its previous rows"
+                ));
+            }
+            if aborted || (built.invalid() && !allow_invalid) {
                 built.rows = None;
                 built.swapped = false;
                 conn.execute_batch("ROLLBACK").map(|()| built)
@@ -204,6 +224,22 @@ fn merge(
         let _ = conn.execute_batch("ROLLBACK");
     }
     outcome.map_err(error)
+}
+
+/// Marks the rules after the first whose query failed as not run: DuckDB
+/// answered them "transaction aborted", which says nothing about the rule.
+fn aborted(checks: &mut [CheckResult]) {
+    let Some(first) = checks.iter().position(|c| c.error.is_some()) else {
+        return;
+    };
+    let culprit = checks[first].name.clone();
+    for check in &mut checks[first + 1..] {
+        check.value = None;
+        check.passed = false;
+        check.error = Some(format!(
+            "not checked: the query of rule {culprit} failed, which ended the merge's transaction"
+        ));
+    }
 }
 
 /// The column names of `schema.name`, in order.

@@ -136,7 +136,11 @@ pub(crate) enum Arith {
 /// The result of `a op b` for `+ - * %` on numbers. Exact operands with a
 /// DECIMAL among them give a DECIMAL wide enough for the result: `+`/`-` keep
 /// the larger scale and add one integral digit, `*` adds precisions and
-/// scales (both capped at 38 digits).
+/// scales (both capped at 38 digits). `+ - *` of SMALLINTs is an INTEGER,
+/// which the result of two SMALLINTs always fits (Teradata's rule; DuckDB and
+/// Trino compute in SMALLINT and fail on overflow, so their SQL casts one
+/// operand): wider integers keep their width, and an overflow there is an
+/// error on every engine, never a wrong value.
 pub(crate) fn arithmetic(op: Arith, a: SqlType, b: SqlType) -> Option<SqlType> {
     use SqlType::*;
     if !(a.is_numeric() || a == Null) || !(b.is_numeric() || b == Null) {
@@ -159,7 +163,10 @@ pub(crate) fn arithmetic(op: Arith, a: SqlType, b: SqlType) -> Option<SqlType> {
         }
         _ => match (a, b) {
             (Null, Null) => Some(Integer),
-            _ => unify(a, b),
+            _ => unify(a, b).map(|ty| match ty {
+                SmallInt if op != Arith::Modulo => Integer,
+                other => other,
+            }),
         },
     }
 }
@@ -191,5 +198,23 @@ mod tests {
         assert_eq!(unify(Date, Integer), None);
         assert!(castable(Varchar, Date));
         assert!(!castable(Date, Integer));
+    }
+
+    #[test]
+    fn small_integers_are_computed_wide_enough() {
+        assert_eq!(
+            arithmetic(Arith::Multiply, SmallInt, SmallInt),
+            Some(Integer)
+        );
+        assert_eq!(arithmetic(Arith::Add, SmallInt, Null), Some(Integer));
+        assert_eq!(
+            arithmetic(Arith::Modulo, SmallInt, SmallInt),
+            Some(SmallInt)
+        );
+        assert_eq!(
+            arithmetic(Arith::Multiply, Integer, SmallInt),
+            Some(Integer)
+        );
+        assert_eq!(arithmetic(Arith::Multiply, Integer, Integer), Some(Integer));
     }
 }

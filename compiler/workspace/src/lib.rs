@@ -37,6 +37,9 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
     for (relative, read) in candidates.iter().zip(read_all(root, &candidates)) {
         match read {
             Ok(text) => {
+                if relative.ends_with("/sources.yaml") {
+                    diagnostics.extend(sources_linked_out(root, relative, &text));
+                }
                 change.set_file(relative.clone(), text);
                 paths.push(relative.clone());
             }
@@ -58,6 +61,55 @@ pub fn load(root: &Path, previous: &[String]) -> (Change, Vec<String>) {
     }
     change.load_diagnostics = Some(diagnostics);
     (change, paths)
+}
+
+/// The sources of a `sources.yaml` whose file exists but resolves, through
+/// a symbolic link, outside the workspace: MESH0220 at their `path`, at
+/// check time (the engine refuses to load them too). Paths that leave the
+/// workspace by themselves (absolute, `..`) are reported by the analysis,
+/// and `external: true` sources may live anywhere.
+fn sources_linked_out(root: &Path, relative: &str, text: &str) -> Vec<Diagnostic> {
+    let Ok(real_root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    let file: std::sync::Arc<str> = std::sync::Arc::from(relative);
+    let (sources, _) = mesh_analysis::parse_sources(&file, text);
+    let directory = Path::new(relative).parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for source in sources.sources.iter().filter(|s| !s.external) {
+        let declared = Path::new(&source.path.value);
+        let plain = declared.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+        if !plain {
+            continue;
+        }
+        let Ok(real) = root.join(directory).join(declared).canonicalize() else {
+            continue;
+        };
+        if real.starts_with(&real_root) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                mesh_analysis::Code::SourceOutsideWorkspace,
+                file.clone(),
+                source.path.range,
+                format!(
+                    "the file of source `{}` is a symbolic link to {}, outside the workspace",
+                    source.name.value,
+                    real.display()
+                ),
+            )
+            .with_help(
+                "copy the file into the domain directory, or add `external: true` to this source to read it where it is",
+            ),
+        );
+    }
+    out
 }
 
 /// Reads the files in order, on several threads: a large mesh has tens of
