@@ -1,11 +1,20 @@
-//! Shared helpers of the tests that run the jaffle_mesh example end to end.
+//! Shared helpers of the tests that run the example projects end to end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// projects/<name> in the repository.
+#[allow(dead_code)] // Not every test binary that includes this module reads a project.
+pub(crate) fn project(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../projects")
+        .join(name)
+}
+
 /// projects/jaffle_mesh in the repository.
+#[allow(dead_code)] // Not every test binary that includes this module runs jaffle_mesh.
 pub(crate) fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/jaffle_mesh")
+    project("jaffle_mesh")
 }
 
 /// Copies a workspace (without its target/) into `to`.
