@@ -363,15 +363,27 @@ fn planned_checks(
                 }
             }
             Metric::Relationship { .. } | Metric::RecordLoss { .. } => {
-                let (read, columns): (&String, Vec<&str>) = match &rule.metric {
+                // The checked product's type of a column, which the other
+                // product's key must be comparable with.
+                let own_type = |name: &str| {
+                    contract
+                        .columns
+                        .iter()
+                        .find(|c| c.name.value.eq_ignore_ascii_case(name))
+                        .and_then(|c| c.ty.as_ref())
+                        .map(|t| t.value)
+                };
+                let (read, columns): (&String, Vec<(&str, Option<SqlType>)>) = match &rule.metric
+                {
                     Metric::Relationship {
+                        column,
                         to_product,
                         to_column,
-                        ..
-                    } => (to_product, vec![to_column.as_str()]),
-                    Metric::RecordLoss { upstream, columns } => {
-                        (upstream, columns.iter().map(String::as_str).collect())
-                    }
+                    } => (to_product, vec![(to_column.as_str(), own_type(column))]),
+                    Metric::RecordLoss { upstream, columns } => (
+                        upstream,
+                        columns.iter().map(|c| (c.as_str(), own_type(c))).collect(),
+                    ),
                     _ => continue,
                 };
                 let found = check_rule_reads(db, context, read, &columns, rule.range);

@@ -508,3 +508,52 @@ fn every_rule_form_runs_on_duckdb() {
     // ids is built before items (record loss reads it) and is valid.
     assert_eq!(node(workspace, "shop.ids")["status"], "success");
 }
+
+/// A record-loss rule compares the product's key with the upstream's: keys
+/// that cannot be compared (an INTEGER id against a VARCHAR one) are an
+/// error at `meshc check`, not an implicit cast at run time.
+#[test]
+fn a_record_loss_key_of_another_type_is_an_error_at_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workspace = dir.path();
+    let ids_as_text = IDS_CONTRACT.replace("physicalType: INTEGER", "physicalType: VARCHAR");
+    write_files(
+        workspace,
+        &[
+            ("mesh.yaml", "name: store\ndomains: [shop]\n"),
+            (
+                "shop/domain.yaml",
+                "name: shop\nowner: shop-team\nversion: 1.0.0\nmaterialization: table\n",
+            ),
+            (
+                "shop/sources.yaml",
+                "sources:\n  - name: raw_items\n    path: data/raw_items.csv\n    columns:\n      - { name: id, type: INTEGER, required: true }\n",
+            ),
+            ("shop/data/raw_items.csv", "id\n1\n"),
+            ("shop/models/items.sql", "select id from raw_items\n"),
+            (
+                "shop/models/ids.sql",
+                "select cast(id as varchar) as id from raw_items\n",
+            ),
+            (
+                "shop/contracts/items.yaml",
+                "apiVersion: v3.1.0\nkind: DataContract\nid: shop.items\nname: items\nversion: 1.0.0\nstatus: active\ndomain: shop\ndataProduct: items\nschema:\n  - name: items\n    quality:\n      - name: nothing_lost\n        type: custom\n        engine: meshc\n        implementation:\n          metric: recordLoss\n          arguments: { upstream: shop.ids, properties: [id] }\n          mustBe: 0\n    properties:\n      - { name: id, physicalType: INTEGER, required: true }\n",
+            ),
+            ("shop/contracts/ids.yaml", &ids_as_text),
+        ],
+    );
+    let check = meshc(workspace, &["check", "--format", "short"]);
+    let stdout = text(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("shop/contracts/items.yaml:")
+            && stdout.contains("error[MESH3002] rule `nothing_lost`:"),
+        "{stdout}"
+    );
+    // Keys of one type check clean.
+    std::fs::write(workspace.join("shop/contracts/ids.yaml"), IDS_CONTRACT).expect("write");
+    std::fs::write(workspace.join("shop/models/ids.sql"), "select id from raw_items\n")
+        .expect("write");
+    let check = meshc(workspace, &["check"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
