@@ -340,9 +340,9 @@ load_sources() {
   local bin="$1" port db yaml
   port="$(cat "$dir/pg-port")"
   local psql=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$pg_user")
-  # Copying template1's files (fsync is off) took 0.05-0.15 s a database here
-  # against 0.4 s through the WAL (the default since PostgreSQL 15), when the
-  # cores were not saturated; when they are, both take 0.5-1 s.
+  # Copying template1's files (fsync is off) took 0.04-0.5 s a database here
+  # against 0.4-0.6 s through the WAL (the default since PostgreSQL 15) at load
+  # average 4-5; at 7 and more both take 0.5-1 s.
   local create=() seen=" " strategy=""
   if [ "$("${psql[@]}" -d postgres -At -c 'SHOW server_version_num')" -ge 150000 ]; then
     strategy=" STRATEGY FILE_COPY"
