@@ -593,11 +593,12 @@ fn teradata_and_trino_builds_write_every_model_in_dependency_order() {
             bteq.find(&run_file)
                 .unwrap_or_else(|| panic!("{run_file} in run.bteq")),
         );
+        // In the output catalog of targets.trino in mesh.yaml.
         let statement = if materialization == "view" {
-            format!("CREATE OR REPLACE VIEW \"memory\".\"{domain}\".\"{model}\" AS")
+            format!("CREATE OR REPLACE VIEW \"teddy\".\"{domain}\".\"{model}\" AS")
         } else {
             format!(
-                "ALTER TABLE \"memory\".\"{domain}\".\"{model}__meshc_new\" RENAME TO \"memory\".\"{domain}\".\"{model}\";"
+                "ALTER TABLE \"teddy\".\"{domain}\".\"{model}__meshc_new\" RENAME TO \"teddy\".\"{domain}\".\"{model}\";"
             )
         };
         trino_at.push(
@@ -636,4 +637,16 @@ fn teradata_and_trino_builds_write_every_model_in_dependency_order() {
     );
     assert!(mean("trino").contains("sum(purchase_price_cents) / count(*)"));
     assert!(!mean("teradata").to_lowercase().contains("avg("));
+    // The sources are the PostgreSQL tables of targets.trino.sources.
+    let staging = |domain: &str, model: &str| {
+        std::fs::read_to_string(workspace.join(format!("target/trino/{domain}/{model}.sql")))
+            .expect("staging script")
+    };
+    assert!(
+        staging("inventory", "stg_stock").contains("\"inventorydb\".\"public\".\"source_stock\"")
+    );
+    assert!(
+        staging("sales", "stg_order_products")
+            .contains("\"salesdb\".\"public\".\"source_order_products\"")
+    );
 }
