@@ -31,8 +31,9 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
-def timed(cmd, cwd=None, env=None, check=True, timeout=None):
-    """Runs cmd; returns (seconds, peak RSS in KiB, stdout, stderr)."""
+def timed(cmd, cwd=None, env=None, check=True, timeout=None, cpu=None):
+    """Runs cmd; returns (seconds, peak RSS in KiB, stdout, stderr). With a
+    list as `cpu`, appends the child's CPU time (user + system seconds) to it."""
     full_env = dict(os.environ, **(env or {}))
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
@@ -48,13 +49,17 @@ def timed(cmd, cwd=None, env=None, check=True, timeout=None):
     seconds = time.perf_counter() - start
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-3000:]}\n{out[-2000:]}")
+    if cpu is not None:
+        cpu.append(proc.cpu_s)
     return seconds, proc.rss_kib, out, err
 
 
 class Popen(subprocess.Popen):
-    """Popen that records the child's peak RSS (ru_maxrss, KiB) via wait4."""
+    """Popen that records the child's peak RSS (ru_maxrss, KiB) and CPU time
+    via wait4."""
 
     rss_kib = None
+    cpu_s = None
 
     def _try_wait(self, wait_flags):
         try:
@@ -64,6 +69,7 @@ class Popen(subprocess.Popen):
             usage = None
         if pid == self.pid and usage is not None:
             self.rss_kib = usage.ru_maxrss
+            self.cpu_s = usage.ru_utime + usage.ru_stime
         return pid, sts
 
 
@@ -239,7 +245,7 @@ def measure_targets(n, out, meshc, reps, timeout):
     tdir = os.path.join(mesh, "target")
     log(f"N={n}: meshc build --target {'/'.join(TARGETS)}, cold and warm, x{reps}")
     load = os.getloadavg()[0]
-    samples = {t: {"cold": ([], []), "warm": ([], [])} for t in TARGETS}
+    samples = {t: {"cold": ([], [], []), "warm": ([], [], [])} for t in TARGETS}
     res = {"models": meta["models"], "published": meta["published"],
            "teradata_on_standard_mesh": {
                "exit": r.returncode, "diagnostics": len(refused),
@@ -249,15 +255,15 @@ def measure_targets(n, out, meshc, reps, timeout):
             shutil.rmtree(tdir, ignore_errors=True)
             for phase in ("cold", "warm"):
                 s, r, _, _ = timed([meshc, "build", "-q", "--target", t, "-w", mesh],
-                                   timeout=timeout)
+                                   timeout=timeout, cpu=samples[t][phase][2])
                 samples[t][phase][0].append(s)
                 samples[t][phase][1].append(r or 0)
             files, size = tree_size(os.path.join(tdir, t))
             res[t] = {"files": files, "bytes": size,
                       "manifest_bytes": os.path.getsize(os.path.join(tdir, "manifest.json"))}
     for t in TARGETS:
-        for phase, (secs, rss) in samples[t].items():
-            res[t][phase] = {"s": stats(secs), "rss_kib": max(rss)}
+        for phase, (secs, rss, cpu) in samples[t].items():
+            res[t][phase] = {"s": stats(secs), "rss_kib": max(rss), "cpu_s": stats(cpu)}
     res["load"] = [load, os.getloadavg()[0]]
     return res
 
@@ -974,6 +980,9 @@ def watch_section(runs, sizes, info=None):
             lambda r, k=kind: ms(r["watch"][k]["recheck_ms"]))
         row(f"  write → `--run` rebuild of the model and its downstream finished",
             lambda r, k=kind: rebuild(r["watch"][k]))
+        row(f"  of which: result printed → the run's first line (plan, content hash of every node)",
+            lambda r, k=kind: (lambda p: f"{p['median']:.2f} s ({p['min']:.2f}–{p['max']:.2f}, "
+                               f"n={p['n']})")(r["watch"][k]["plan_s"]))
         row(f"  dbt-core: `dbt parse` after the same edit (partial parse)",
             lambda r, i=i, k=kind: (fmt_s(r["dbt"]["edits"][i]["s"])
                                     if r["dbt"]["edits"][i]["model"] == r["watch"][k]["model"]
@@ -1006,19 +1015,23 @@ def targets_section(runs, sizes, info=None):
                  "right after deleting as many costs extra system time in ext4's inode "
                  "allocator, see the profile notes); *warm* = the same build again with nothing "
                  "changed (every file is compared and none rewritten). The targets take turns "
-                 "(cold, warm, next target), so that each sees the same machine noise. Every "
+                 "(cold, warm, next target), so that each sees the same machine noise. Wall "
+                 "times are medians (min–max); CPU time (medians, from `wait4`) is what the "
+                 "process itself used, which other work on the machine inflates less. Every "
                  "target writes one file per model and `target/manifest.json`; Trino adds "
                  "`run.sql` (the whole build in dependency order), Teradata `run.bteq` (a BTEQ "
                  "script that runs the files).")
         L.append("")
-        L.append("| target | cold build | warm build | peak RSS cold / warm | files under target/T | SQL written |")
-        L.append("| --- | --- | --- | --- | --- | --- |")
+        L.append("| target | cold build | warm build | CPU time (user + system) cold / warm | peak RSS cold / warm | files under target/T | SQL written |")
+        L.append("| --- | --- | --- | --- | --- | --- | --- |")
         for name in TARGETS:
             r = t.get(name)
             if not r:
                 continue
+            cpu = " / ".join(f"{r[p]['cpu_s']['median']:.2f} s" if r[p].get("cpu_s") else "n/a"
+                             for p in ("cold", "warm"))
             L.append(f"| `--target {name}` | {fmt_s(r['cold']['s'])} | {fmt_s(r['warm']['s'])} | "
-                     f"{mib(r['cold']['rss_kib'])} / {mib(r['warm']['rss_kib'])} | "
+                     f"{cpu} | {mib(r['cold']['rss_kib'])} / {mib(r['warm']['rss_kib'])} | "
                      f"{r['files']:,} | {size(r['bytes'])} |")
         L.append("")
     return L

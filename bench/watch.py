@@ -12,6 +12,8 @@ Prints one JSON object:
     printed, the debounce (50 ms) included;
   - recheck_ms: the time that line reports (reading the file → result);
   - rebuild_s: the same write → `--run` finished rebuilding (`finished in`);
+    plan_s: of that, the result line → the run's first line (`running N
+    sources and M models`): the plan and the content hash of every node;
   - rebuilt_models: how many models each rebuild ran (min, max), and
     downstream_models: the edited model and everything downstream of it in
     the build's manifest (`depends_on`), which is what should run;
@@ -156,7 +158,7 @@ def main():
             path = root / edit["mesh_path"]
             if path.read_text() != edit["mesh_original"]:
                 raise RuntimeError(f"{edit['mesh_path']} is not the generator's original text")
-            result_s, recheck_s, rebuild_s, rebuilt, split, reloads = [], [], [], [], 0, 0
+            result_s, recheck_s, rebuild_s, plan_s, rebuilt, split, reloads = [], [], [], [], [], 0, 0
             for i in range(a.edits):
                 text = edit["mesh_edited"] if i % 2 == 0 else edit["mesh_original"]
                 # Let the debouncer's quiet period after the last rebuild pass
@@ -181,8 +183,14 @@ def main():
                     split += 1
                     watcher.until("not running")
                 result_s.append(at - sent)
+                result_at = at
                 recheck_s.append(float(m.group(1)) / 1000.0)
-                at, line, before = watcher.until("finished in", "not running", "up to date")
+                at, line, before = watcher.until("running ", "up to date")
+                if RUNNING.search(line):
+                    plan_s.append(at - result_at)
+                    before = [line]
+                    at, line, more = watcher.until("finished in", "not running", "up to date")
+                    before += more
                 m = FINISHED.search(line)
                 if not m:
                     raise RuntimeError(f"the write did not rebuild anything: {line}")
@@ -198,6 +206,7 @@ def main():
                 "result_ms": stats(result_s),
                 "recheck_ms": stats(recheck_s),
                 "rebuild_s": stats(rebuild_s, scale=1.0),
+                "plan_s": stats(plan_s, scale=1.0) if plan_s else None,
                 "rebuilt_models": {"min": min(rebuilt), "max": max(rebuilt)} if rebuilt else None,
                 "downstream_models": downstream(manifest, edit["model"]),
                 "split_writes": split,
