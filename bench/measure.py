@@ -980,7 +980,7 @@ def watch_section(runs, sizes, info=None):
             lambda r, k=kind: ms(r["watch"][k]["recheck_ms"]))
         row(f"  write → `--run` rebuild of the model and its downstream finished",
             lambda r, k=kind: rebuild(r["watch"][k]))
-        row(f"  of which: result printed → the run's first line (plan, content hash of every node)",
+        row(f"  of which: result printed → the run's first line (plan, content hashes of every node, run state)",
             lambda r, k=kind: (lambda p: f"{p['median']:.2f} s ({p['min']:.2f}–{p['max']:.2f}, "
                                f"n={p['n']})")(r["watch"][k]["plan_s"]))
         row(f"  dbt-core: `dbt parse` after the same edit (partial parse)",
@@ -1127,8 +1127,17 @@ def measure_only(a, cfg, now):
     for k in ("watch_edits", "targets_reps", "trino_reps"):
         data["config"][k] = cfg[k]
 
+    def utc():
+        return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    started = {}
+
+    def start(part):
+        started.setdefault(part, utc())
+
     def stamp(part):
-        sections[part] = {k: now[k] for k in ("date", "commit", "dirty", "profile", "meshc")}
+        sections[part] = {k: now[k] for k in ("commit", "dirty", "profile", "meshc")}
+        sections[part]["date"] = started[part]
 
     def save():
         data["runs"] = {str(n): r for n, r in sorted(runs.items())}
@@ -1149,14 +1158,17 @@ def measure_only(a, cfg, now):
         generate(n, out, False, a.meshc)
         r = runs[n]
         if "targets" in parts and n in cfg["targets_sizes"]:
+            start("targets")
             r["targets"] = measure_targets(n, out, a.meshc, cfg["targets_reps"], timeout=3600)
             stamp("targets")
             save()
         if "watch" in parts and cfg["watch_from"] <= n <= cfg["watch_until"]:
+            start("watch")
             r["watch"] = measure_watch(n, out, a.meshc, cfg["watch_edits"], timeout=7200)
             stamp("watch")
             save()
     if "trino" in parts:
+        start("trino")
         jaffle["trino"] = measure_trino(a.work, a.meshc, cfg["trino_reps"], a.smoke)
         stamp("trino")
         save()

@@ -13,7 +13,8 @@ Prints one JSON object:
   - recheck_ms: the time that line reports (reading the file → result);
   - rebuild_s: the same write → `--run` finished rebuilding (`finished in`);
     plan_s: of that, the result line → the run's first line (`running N
-    sources and M models`): the plan and the content hash of every node;
+    sources and M models`): the plan of the whole mesh, the content hash of
+    every node and the comparison with target/run_state.json;
   - rebuilt_models: how many models each rebuild ran (min, max), and
     downstream_models: the edited model and everything downstream of it in
     the build's manifest (`depends_on`), which is what should run;
