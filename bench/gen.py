@@ -257,14 +257,26 @@ def csv_value(rng, name, ty, required, row):
 # of the filter changes) and 2 for the schema-changing edit (one column more).
 
 
+# --portable: no model outputs a BOOLEAN (Teradata has none, so meshc refuses
+# to emit such a model for it): flags are 0/1 INTEGERs instead. Off by
+# default, which keeps the default output byte for byte as it was.
+PORTABLE = False
+
+# meshc's limit of a name (MESH2016; PostgreSQL's identifier limit). Derived
+# column names (`max_running_x_per_y_doubled`) grow past it in a large mesh.
+MAX_NAME = 63
+
+
 class Names:
     def __init__(self):
         self.used = set()
 
     def take(self, name):
-        base, n = name, 2
+        base = name[:MAX_NAME].rstrip("_")
+        name, n = base, 2
         while name in self.used:
-            name = f"{base}_{n}"
+            suffix = f"_{n}"
+            name = base[:MAX_NAME - len(suffix)].rstrip("_") + suffix
             n += 1
         self.used.add(name)
         return name
@@ -297,6 +309,9 @@ def t_staging(rng, src, ref, variant):
         n = names.take(c.name)
         if c.ty == "VARCHAR" and c.name != "email":
             lines.append(f"lower(trim({c.name})) as {n}")
+        elif c.ty == "BOOLEAN" and PORTABLE:
+            lines.append(f"case when {c.name} then 1 else 0 end as {n}")
+            c = replace(c, nullable=False, ty="INTEGER")
         elif c.ty == "BOOLEAN" and c.nullable:
             lines.append(f"coalesce({c.name}, false) as {n}")
             c = replace(c, nullable=False)
@@ -529,8 +544,12 @@ def t_window(rng, inp, ref, variant):
     outer.append(rank)
     cols.append(Col(rank, "BIGINT", False))
     latest = names.take("is_latest")
-    outer.append(f"case when {rank} = 1 then true else false end as {latest}")
-    cols.append(Col(latest, "BOOLEAN", False))
+    if PORTABLE:
+        outer.append(f"case when {rank} = 1 then 1 else 0 end as {latest}")
+        cols.append(Col(latest, "INTEGER", False))
+    else:
+        outer.append(f"case when {rank} = 1 then true else false end as {latest}")
+        cols.append(Col(latest, "BOOLEAN", False))
     extra_col(variant, names, cols, outer)
     cond = filter_on(rng.randrange(8), "", inp, variant, 0)
     sql = (
@@ -567,8 +586,12 @@ def t_enrich(rng, inp, ref, variant):
         lines.append(f"{x.name} * 2 as {n}")
         cols.append(Col(n, arith("*", x.ty, LIT_INT), x.nullable, stem=n))
         n = names.take(f"is_large_{x.s}")
-        lines.append(f"coalesce({x.name} > 100, false) as {n}")
-        cols.append(Col(n, "BOOLEAN", False, stem=n))
+        if PORTABLE:
+            lines.append(f"case when {x.name} > 100 then 1 else 0 end as {n}")
+            cols.append(Col(n, "INTEGER", False, stem=n))
+        else:
+            lines.append(f"coalesce({x.name} > 100, false) as {n}")
+            cols.append(Col(n, "BOOLEAN", False, stem=n))
     strs = [c for c in inp.cols if c.ty == "VARCHAR"]
     if strs:
         s = strs[0]
@@ -916,10 +939,15 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--out", "-o", required=True, help="output directory (replaced)")
     p.add_argument("--no-dbt", action="store_true", help="write the meshc workspace only")
+    p.add_argument("--portable", action="store_true",
+                   help="flags as 0/1 INTEGERs, no BOOLEAN column, so that every target "
+                        "(Teradata too) can emit every model")
     p.add_argument("--name", default="bench_mesh", help="workspace / dbt project name")
     a = p.parse_args(argv)
     if a.models < 1 or a.domains < 1:
         p.error("--models and --domains must be positive")
+    global PORTABLE
+    PORTABLE = a.portable
     domains, sources, models, deps, csvs = generate(a.models, a.domains, a.seed)
     if os.path.exists(a.out):
         shutil.rmtree(a.out)
@@ -938,6 +966,8 @@ def main(argv=None):
         "kinds": {k: sum(1 for m in all_models if m.kind == k) for k in PREFIX},
         "edits": pick_edits(domains, models),
     }
+    if a.portable:
+        meta["portable"] = True
     write_file(os.path.join(a.out, "bench-meta.json"), json.dumps(meta, indent=2) + "\n")
     print(f"gen: {meta['models']} models, {meta['published']} published, "
           f"{cross} cross-domain, {meta['sources']} sources in {len(domains)} domains -> {a.out}",

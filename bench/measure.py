@@ -10,6 +10,7 @@ and writes results.json and RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -30,8 +31,9 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
-def timed(cmd, cwd=None, env=None, check=True, timeout=None):
-    """Runs cmd; returns (seconds, peak RSS in KiB, stdout, stderr)."""
+def timed(cmd, cwd=None, env=None, check=True, timeout=None, cpu=None):
+    """Runs cmd; returns (seconds, peak RSS in KiB, stdout, stderr). With a
+    list as `cpu`, appends the child's CPU time (user + system seconds) to it."""
     full_env = dict(os.environ, **(env or {}))
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
@@ -47,13 +49,17 @@ def timed(cmd, cwd=None, env=None, check=True, timeout=None):
     seconds = time.perf_counter() - start
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-3000:]}\n{out[-2000:]}")
+    if cpu is not None:
+        cpu.append(proc.cpu_s)
     return seconds, proc.rss_kib, out, err
 
 
 class Popen(subprocess.Popen):
-    """Popen that records the child's peak RSS (ru_maxrss, KiB) via wait4."""
+    """Popen that records the child's peak RSS (ru_maxrss, KiB) and CPU time
+    via wait4."""
 
     rss_kib = None
+    cpu_s = None
 
     def _try_wait(self, wait_flags):
         try:
@@ -63,6 +69,7 @@ class Popen(subprocess.Popen):
             usage = None
         if pid == self.pid and usage is not None:
             self.rss_kib = usage.ru_maxrss
+            self.cpu_s = usage.ru_utime + usage.ru_stime
         return pid, sts
 
 
@@ -135,10 +142,12 @@ def has_lock_command(meshc):
     return r.returncode == 0
 
 
-def generate(n, out, with_dbt, meshc, verify=True):
+def generate(n, out, with_dbt, meshc, verify=True, portable=False):
     cmd = [sys.executable, os.path.join(HERE, "gen.py"), "--models", str(n), "--out", out]
     if not with_dbt:
         cmd.append("--no-dbt")
+    if portable:
+        cmd.append("--portable")
     subprocess.run(cmd, check=True)
     mesh = os.path.join(out, "mesh")
     if has_lock_command(meshc):
@@ -193,11 +202,70 @@ def measure_lsp(n, out, meshc, edits, timeout):
 def measure_watch(n, out, meshc, edits, timeout):
     """bench/watch.py: the real `meshc watch --run` on a copy of the generated mesh."""
     log(f"N={n}: meshc watch --run ({edits} writes of each edited model)")
+    load = os.getloadavg()[0]
     _, _, stdout, _ = timed([sys.executable, os.path.join(HERE, "watch.py"), "--meshc", meshc,
                              "--mesh", os.path.join(out, "mesh"),
                              "--meta", os.path.join(out, "bench-meta.json"),
-                             "--edits", str(edits)], timeout=timeout)
-    return json.loads(stdout)
+                             "--edits", str(edits), "--log", os.path.join(out, "watch.log")],
+                            timeout=timeout)
+    res = json.loads(stdout)
+    res["load"] = [load, os.getloadavg()[0]]
+    return res
+
+
+TARGETS = ("duckdb", "trino", "teradata")
+
+
+def tree_size(path):
+    files = size = 0
+    for dirpath, _, names in os.walk(path):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(dirpath, name))
+    return files, size
+
+
+def measure_targets(n, out, meshc, reps, timeout):
+    """`meshc build --target T` for every target on the same mesh: cold (target/
+    removed first) and warm (the same build again, nothing changed), the
+    targets interleaved so that all see the same machine noise.
+
+    Teradata has no BOOLEAN, and meshc refuses to emit a model with a BOOLEAN
+    column for it, which most generated models have; so the three targets
+    are timed on the mesh `gen.py --portable` generates beside `out` (same
+    size and seed, flags as 0/1 INTEGERs), and what Teradata refuses on the
+    standard mesh is counted."""
+    r = subprocess.run([meshc, "build", "--target", "teradata", "--format", "json", "-w",
+                        os.path.join(out, "mesh")], capture_output=True, text=True)
+    refused = json.loads(r.stdout or "[]") if r.returncode != 0 else []
+    portable = out + "-portable"
+    log(f"N={n}: generating the portable mesh into {portable}")
+    meta = generate(n, portable, False, meshc, portable=True)
+    mesh = os.path.join(portable, "mesh")
+    tdir = os.path.join(mesh, "target")
+    log(f"N={n}: meshc build --target {'/'.join(TARGETS)}, cold and warm, x{reps}")
+    load = os.getloadavg()[0]
+    samples = {t: {"cold": ([], [], []), "warm": ([], [], [])} for t in TARGETS}
+    res = {"models": meta["models"], "published": meta["published"],
+           "teradata_on_standard_mesh": {
+               "exit": r.returncode, "diagnostics": len(refused),
+               "models_refused": len({d.get("file") for d in refused})}}
+    for _ in range(reps):
+        for t in TARGETS:
+            shutil.rmtree(tdir, ignore_errors=True)
+            for phase in ("cold", "warm"):
+                s, r, _, _ = timed([meshc, "build", "-q", "--target", t, "-w", mesh],
+                                   timeout=timeout, cpu=samples[t][phase][2])
+                samples[t][phase][0].append(s)
+                samples[t][phase][1].append(r or 0)
+            files, size = tree_size(os.path.join(tdir, t))
+            res[t] = {"files": files, "bytes": size,
+                      "manifest_bytes": os.path.getsize(os.path.join(tdir, "manifest.json"))}
+    for t in TARGETS:
+        for phase, (secs, rss, cpu) in samples[t].items():
+            res[t][phase] = {"s": stats(secs), "rss_kib": max(rss), "cpu_s": stats(cpu)}
+    res["load"] = [load, os.getloadavg()[0]]
+    return res
 
 
 def dbt_cmd(venv, *args):
@@ -360,6 +428,130 @@ def measure_run(work, meshc, venv, reps, smoke):
 
 
 # --------------------------------------------------------------------------
+# meshc run --target trino vs the statements of run.sql sent directly
+
+
+def trino_installed():
+    return os.path.exists(os.path.expanduser("~/.cache/meshc/trino-476/.meshc-installed"))
+
+
+def measure_trino(work, meshc, reps, smoke):
+    """projects/jaffle_mesh on a real Trino 476 (scripts/trino-server.sh: one
+    PostgreSQL catalog per source domain, a memory catalog for the outputs):
+    `meshc run --target trino` against the statements of target/trino/run.sql
+    sent one at a time by bench/trino_direct.py, and against meshc's own
+    statements (as Trino lists them) replayed the same way; interleaved,
+    after one warm-up run of each."""
+    sys.path.insert(0, HERE)
+    import trino_direct as td
+
+    if not trino_installed():
+        why = "Trino is not installed (bash scripts/setup-trino.sh)"
+        if os.environ.get("MESHC_REQUIRE_TRINO") == "1" or os.environ.get("CI") == "true":
+            raise RuntimeError(why)
+        log(f"jaffle_mesh on Trino: skipped: {why}")
+        return {"skipped": why}
+    reps = reps if smoke else max(reps, 7)
+    server = os.path.join(work, "trino-server")
+    script = os.path.join(ROOT, "scripts", "trino-server.sh")
+    subprocess.run(["bash", script, "stop", server], check=True)
+    log("jaffle_mesh on Trino: starting Trino 476 and PostgreSQL (scripts/trino-server.sh)")
+    t0 = time.perf_counter()
+    r = subprocess.run(["bash", script, "start", server, "--watch", str(os.getpid())],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"trino-server.sh start failed:\n{r.stderr[-3000:]}")
+    url = r.stdout.strip().splitlines()[-1]
+    res = {"server_start_s": time.perf_counter() - t0}
+    load = os.getloadavg()[0]
+    try:
+        ws = os.path.join(work, "jaffle_trino")
+        shutil.rmtree(ws, ignore_errors=True)
+        shutil.copytree(os.path.join(ROOT, "projects", "jaffle_mesh"), ws,
+                        ignore=shutil.ignore_patterns("target", "*.duckdb*"))
+        timed([meshc, "build", "-q", "--target", "trino", "-w", ws])
+        run_sql = os.path.join(ws, "target", "trino", "run.sql")
+        with open(run_sql) as f:
+            direct_statements = td.split_statements(f.read())
+        with open(os.path.join(ws, "target", "manifest.json")) as f:
+            models = [(m["domain"], m["name"]) for m in json.load(f)["models"]]
+        probe = td.Client(url, source="meshc-bench-probe")
+        meshc_cmd = [meshc, "run", "-q", "--target", "trino", "--trino-url", url, "-w", ws]
+        direct_cmd = [sys.executable, os.path.join(HERE, "trino_direct.py"), "--url", url,
+                      "--file", run_sql]
+
+        def ids(source):
+            return {q["query_id"] for q in td.server_queries(probe, source)}
+
+        def rows():
+            out = {}
+            for d, m in models:
+                _, rs, _ = probe.execute(f'SELECT count(*) FROM insights."{d}"."{m}"')
+                out[f"{d}.{m}"] = rs[0][0]
+            return out
+
+        # Warm-up (the JVM compiles its code paths on the first statements): one
+        # run of each on the fresh server. Then meshc once more, whose statements
+        # Trino lists (with the objects in place, as in the timed runs: a first
+        # run has no old table to drop), and run.sql, to compare the rows.
+        log("jaffle_mesh on Trino: warm-up runs (meshc, run.sql directly, meshc again)")
+        s, _, _, _ = timed(meshc_cmd)
+        res["first_meshc_run_s"] = s
+        _, _, out, _ = timed(direct_cmd)
+        res["first_direct_run_s"] = json.loads(out)["elapsed_s"]
+        before = ids("meshc")
+        timed(meshc_cmd)
+        sent = td.server_queries(probe, "meshc", before)
+        meshc_rows = rows()
+        _, _, out, _ = timed(direct_cmd)
+        first = json.loads(out)
+        direct_rows = rows()
+        replay = os.path.join(work, "trino_meshc_statements.sql")
+        with open(replay, "w") as f:
+            f.write("".join(q["query"].rstrip() + "\n;\n" for q in sent))
+        replay_cmd = [sys.executable, os.path.join(HERE, "trino_direct.py"), "--url", url,
+                      "--file", replay, "--catalog", "insights", "--source", "meshc-bench-replay"]
+        timed(replay_cmd)
+        res["statements"] = {
+            "run_sql": len(direct_statements),
+            "run_sql_kinds": dict(sorted(collections.Counter(
+                td.kind(x) for x in direct_statements).items())),
+            "meshc": len(sent),
+            "meshc_kinds": dict(sorted(collections.Counter(
+                td.kind(q["query"]) for q in sent).items())),
+            "meshc_failed": sum(1 for q in sent if q["state"] != "FINISHED"),
+            "direct_seen_by_server": first["server"]["queries"],
+        }
+        res["same_rows"] = meshc_rows == direct_rows
+        res["rows"] = sum(meshc_rows.values())
+        log(f"jaffle_mesh on Trino: meshc run, run.sql directly and meshc's statements "
+            f"replayed, interleaved x{reps}")
+        m_s, m_rss, m_engine, m_count = [], [], [], []
+        d_in, d_proc, r_in, r_proc = [], [], [], []
+        for _ in range(reps):
+            before = ids("meshc")
+            s, rss, _, _ = timed(meshc_cmd)
+            m_s.append(s)
+            m_rss.append(rss or 0)
+            with open(os.path.join(ws, "target", "run_results.json")) as f:
+                m_engine.append(json.load(f)["elapsed_seconds"])
+            m_count.append(len(td.server_queries(probe, "meshc", before)))
+            for cmd, inner, proc in ((direct_cmd, d_in, d_proc), (replay_cmd, r_in, r_proc)):
+                s, _, out, _ = timed(cmd)
+                inner.append(json.loads(out)["elapsed_s"])
+                proc.append(s)
+        res["meshc_run"] = {"s": stats(m_s), "rss_kib": max(m_rss), "engine_s": stats(m_engine),
+                            "statements": {"min": min(m_count), "max": max(m_count)},
+                            "threads": os.cpu_count()}
+        res["direct"] = {"s": stats(d_in), "process_s": stats(d_proc)}
+        res["replay"] = {"s": stats(r_in), "process_s": stats(r_proc)}
+    finally:
+        res["load"] = [load, os.getloadavg()[0]]
+        subprocess.run(["bash", script, "stop", server], check=False)
+    return res
+
+
+# --------------------------------------------------------------------------
 # RESULTS.md
 
 
@@ -376,6 +568,10 @@ def fmt_ms_from_s(st):
     if not st:
         return "n/a"
     return fmt_s({k: (v * 1000 if k != "n" else v) for k, v in st.items()}, "ms")
+
+
+def size(n):
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
 def mib(kib):
@@ -602,10 +798,13 @@ def write_results(path, info, cfg, runs, jaffle):
     L.append("")
     lsp_sizes = [n for n in sorted(runs) if runs[n].get("lsp")]
     if lsp_sizes:
-        L.extend(lsp_section(runs, lsp_sizes))
+        L.extend(lsp_section(runs, lsp_sizes, info))
     watch_sizes = [n for n in sorted(runs) if runs[n].get("watch")]
     if watch_sizes:
-        L.extend(watch_section(runs, watch_sizes))
+        L.extend(watch_section(runs, watch_sizes, info))
+    target_sizes = [n for n in sorted(runs) if runs[n].get("targets")]
+    if target_sizes:
+        L.extend(targets_section(runs, target_sizes, info))
     L.append("## Noise")
     L.append("")
     L.append("The machine has 2 cores and may be shared with other work during the run "
@@ -624,6 +823,8 @@ def write_results(path, info, cfg, runs, jaffle):
         L.append("")
 
     if not jaffle.get("meshc_run"):
+        if jaffle.get("trino"):
+            L.extend(trino_section(jaffle["trino"], info))
         with open(path, "w") as f:
             f.write("\n".join(L) + "\n")
         return
@@ -653,13 +854,16 @@ def write_results(path, info, cfg, runs, jaffle):
         L.append("")
         L.append(f"dbt's `insights.dim_customers` vs meshc's: {jaffle.get('dbt_same_rows')}.")
     L.append("")
+    if jaffle.get("trino"):
+        L.extend(trino_section(jaffle["trino"], info))
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
 
 
-def lsp_section(runs, sizes):
+def lsp_section(runs, sizes, info=None):
     """The editor figures: `meshc lsp` over stdio (bench/lsp.py)."""
     L = ["## Editor: `meshc lsp` over stdio", ""]
+    L.extend(provenance(info or {}, "lsp", runs[sizes[0]]["lsp"]))
     L.append("The real binary, driven by a JSON-RPC client over stdio on the generated mesh "
              "(bench/lsp.py). *Keystroke* = `didChange` of the open model (its whole text) → its new "
              "diagnostics, alternating an error and its fix; *contract edit* = a column renamed in a "
@@ -689,7 +893,7 @@ def lsp_section(runs, sizes):
     row("contract edit → diagnostics (whole mesh)", lambda r: ms(r["lsp"]["contract_ms"]))
     row("hover (target ≤ 10 ms)", lambda r: ms(r["lsp"]["hover_ms"]))
     row("completion (target ≤ 10 ms)", lambda r: ms(r["lsp"]["completion_ms"]))
-    row("server RSS after initialize / after the edits / at the end",
+    row("server RSS after initialize / after every 200 edits / at the end",
         lambda r: " / ".join(mib(v) for v in r["lsp"]["rss_kib"].values()))
     row("dbt-core: `dbt parse` after one model edit (partial parse)",
         lambda r: fmt_s(r["dbt"]["edits"][0]["s"]))
@@ -697,17 +901,52 @@ def lsp_section(runs, sizes):
     return L
 
 
-def watch_section(runs, sizes):
+def provenance(info, name, res):
+    """Where a section's figures come from when they were measured apart from
+    the run the report describes, and the machine's load while they ran."""
+    L = []
+    p = (info.get("sections") or {}).get(name)
+    load = res.get("load") if isinstance(res, dict) else None
+    if p and p.get("date"):
+        text = (f"Measured on {p['date']} (commit `{p['commit']}`"
+                f"{', work tree dirty' if p.get('dirty') else ''}, {p.get('profile', 'release')} "
+                f"build, {p.get('meshc', 'meshc')}), apart from the run above, on the same 2-core "
+                "machine while other work shared it")
+        if load:
+            text += f" (load average {load[0]:.1f} at the start, {load[1]:.1f} at the end)"
+        text += "."
+        if p.get("note"):
+            text += " " + p["note"]
+        L += [text, ""]
+    elif p and p.get("note"):
+        L += [p["note"], ""]
+    elif load:
+        L += [f"Load average {load[0]:.1f} at the start of these measurements, {load[1]:.1f} "
+              "at the end (2 cores, shared with other work).", ""]
+    return L
+
+
+def watch_section(runs, sizes, info=None):
     """The watch-mode figures: `meshc watch --run` timed from outside (bench/watch.py)."""
     L = ["## Watch mode: `meshc watch --run`", ""]
+    loads = [runs[n]["watch"].get("load") for n in sizes]
+    span = {"load": [loads[0][0], loads[-1][1]]} if all(loads) else {}
+    L.extend(provenance(info or {}, "watch", span))
     L.append("The real binary on a copy of the generated mesh (bench/watch.py), timed from the "
              "file write to the line the watch prints, as a user sees it: the 50 ms debounce "
-             "(`--debounce`) is included. The edits are the generator's: *keeps the schema* changes "
-             "a model's WHERE clause, *changes the schema* adds a column; each is written and "
-             "reverted alternately. *Rebuild* = the same write → `--run` finished rebuilding the "
-             "model and everything downstream of it (content hashes: nothing else runs). dbt has "
-             "no watch mode; its nearest figure is a partial-parse `dbt parse` plus "
-             "`dbt run --select model+`.")
+             "(`--debounce`) is included. The edits are the generator's (the same as meshc-bench's "
+             "and dbt's above): *keeps the schema* changes a literal in the WHERE clause of the "
+             "published model with the most readers in other domains, *changes the schema* adds a "
+             "column to the private model with the most readers in its domain; each is written and "
+             "reverted alternately (both directions counted). *Result printed* = the watch's "
+             "`rechecked in` line, after the edited model and its readers and then the whole mesh "
+             "were checked; the watch's own figure on that line starts when it reads the file. "
+             "*Rebuild* = the same write → `--run` finished: the plan and the content hash of "
+             "every node, then DuckDB rebuilds the stale models, i.e. the edited model and "
+             "everything downstream of it (the count of models rebuilt is checked against the "
+             "build manifest's `depends_on`). Every sample is checked to have named the edited "
+             "file, found no errors and rebuilt with nothing failed. dbt has no watch mode; its "
+             "nearest figure is a partial-parse `dbt parse` (shown) plus `dbt run --select model+`.")
     L.append("")
     L.append("| figure | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
     L.append("|" + " --- |" * (len(sizes) + 1))
@@ -719,22 +958,144 @@ def watch_section(runs, sizes):
         cells = []
         for n in sizes:
             try:
-                cells.append(get(runs[n]["watch"]))
-            except (KeyError, TypeError):
+                cells.append(get(runs[n]))
+            except (KeyError, TypeError, IndexError):
                 cells.append("n/a")
         L.append(f"| {name} | " + " | ".join(cells) + " |")
 
-    row("start → first check printed", lambda w: f"{w['start_s']:.2f} s")
-    row("start → first `--run` finished (everything stale)", lambda w: f"{w['first_run_s']:.2f} s")
-    row("write of a model, schema kept → result printed", lambda w: ms(w["keep_schema_ms"]))
-    row("write of a model, schema changed → result printed", lambda w: ms(w["change_schema_ms"]))
-    row("recheck time the watch reports", lambda w: ms(w["recheck_ms"]))
-    row("write → `--run` rebuild of the model and its downstream finished",
-        lambda w: (f"{w['rebuild_s']['median']:.2f} s (max {w['rebuild_s']['max']:.2f}, "
-                   f"n={w['rebuild_s']['n']}; {w['rebuilt_models']['min']}–"
-                   f"{w['rebuilt_models']['max']} models rebuilt)"))
+    def rebuild(e):
+        r, m = e["rebuild_s"], e["rebuilt_models"]
+        models = (f"{m['min']}" if m["min"] == m["max"] else f"{m['min']}–{m['max']}")
+        return (f"{r['median']:.2f} s ({r['min']:.2f}–{r['max']:.2f}, n={r['n']}); {models} "
+                f"models rebuilt, downstream closure {e['downstream_models']}")
+
+    row("start → first check printed", lambda r: f"{r['watch']['start_s']:.2f} s")
+    row("start → first `--run` finished (everything stale)",
+        lambda r: f"{r['watch']['first_run_s']:.2f} s")
+    for i, (kind, label) in enumerate((("keep_schema", "schema kept"),
+                                       ("change_schema", "schema changed"))):
+        row(f"write of a model, {label} → result printed",
+            lambda r, k=kind: ms(r["watch"][k]["result_ms"]))
+        row(f"  its recheck time as the watch reports it",
+            lambda r, k=kind: ms(r["watch"][k]["recheck_ms"]))
+        row(f"  write → `--run` rebuild of the model and its downstream finished",
+            lambda r, k=kind: rebuild(r["watch"][k]))
+        row(f"  of which: result printed → the run's first line (plan, content hashes of every node, run state)",
+            lambda r, k=kind: (lambda p: f"{p['median']:.2f} s ({p['min']:.2f}–{p['max']:.2f}, "
+                               f"n={p['n']})")(r["watch"][k]["plan_s"]))
+        row(f"  dbt-core: `dbt parse` after the same edit (partial parse)",
+            lambda r, i=i, k=kind: (fmt_s(r["dbt"]["edits"][i]["s"])
+                                    if r["dbt"]["edits"][i]["model"] == r["watch"][k]["model"]
+                                    else "n/a (another model)"))
+    row("edited model (schema kept / changed)",
+        lambda r: f"`{r['watch']['keep_schema']['model']}` / `{r['watch']['change_schema']['model']}`")
     row("watcher RSS after the first run / at the end",
-        lambda w: " / ".join(mib(v) for v in w["rss_kib"].values()))
+        lambda r: " / ".join(mib(v) for v in r["watch"]["rss_kib"].values()))
+    L.append("")
+    return L
+
+
+def targets_section(runs, sizes, info=None):
+    """`meshc build --target duckdb|trino|teradata` on the same mesh."""
+    L = ["## SQL emission per target: `meshc build --target`", ""]
+    for n in sizes:
+        t = runs[n]["targets"]
+        if len(sizes) > 1:
+            L += [f"### N = {n:,}", ""]
+        L.extend(provenance(info or {}, "targets", t))
+        refused = t.get("teradata_on_standard_mesh") or {}
+        L.append(f"`meshc build -q --target T` as a whole process, the three targets on one "
+                 f"generated mesh of {t.get('models', n):,} models ({t.get('published', '?'):,} "
+                 "published). Teradata has no BOOLEAN type and meshc refuses to emit a model that "
+                 "outputs one (MESH4001): on the standard mesh of the tables above it refuses "
+                 f"{refused.get('models_refused', '?'):,} of {n:,} models, and the build writes "
+                 "nothing. So this mesh is `gen.py --portable` (same size and seed; flags are 0/1 "
+                 "INTEGERs, so no model outputs a BOOLEAN), which every target emits. *Cold* = "
+                 "`target/` removed first, so every file is created (on this VM creating files "
+                 "right after deleting as many costs extra system time in ext4's inode "
+                 "allocator, see the profile notes); *warm* = the same build again with nothing "
+                 "changed (every file is compared and none rewritten). The targets take turns "
+                 "(cold, warm, next target), so that each sees the same machine noise. Wall "
+                 "times are medians (min–max); CPU time (medians, from `wait4`) is what the "
+                 "process itself used, which other work on the machine inflates less. Every "
+                 "target writes one file per model and `target/manifest.json`; Trino adds "
+                 "`run.sql` (the whole build in dependency order), Teradata `run.bteq` (a BTEQ "
+                 "script that runs the files).")
+        L.append("")
+        L.append("| target | cold build | warm build | CPU time (user + system) cold / warm | peak RSS cold / warm | files under target/T | SQL written |")
+        L.append("| --- | --- | --- | --- | --- | --- | --- |")
+        for name in TARGETS:
+            r = t.get(name)
+            if not r:
+                continue
+            cpu = " / ".join(f"{r[p]['cpu_s']['median']:.2f} s" if r[p].get("cpu_s") else "n/a"
+                             for p in ("cold", "warm"))
+            L.append(f"| `--target {name}` | {fmt_s(r['cold']['s'])} | {fmt_s(r['warm']['s'])} | "
+                     f"{cpu} | {mib(r['cold']['rss_kib'])} / {mib(r['warm']['rss_kib'])} | "
+                     f"{r['files']:,} | {size(r['bytes'])} |")
+        L.append("")
+    return L
+
+
+def trino_section(t, info):
+    """`meshc run --target trino` against the same statements sent directly."""
+    L = ["## meshc run --target trino vs the statements sent to Trino directly (projects/jaffle_mesh)", ""]
+    if t.get("skipped"):
+        return L + [f"Not measured: {t['skipped']}.", ""]
+    L.extend(provenance(info, "trino", t))
+    st = t["statements"]
+
+    def kinds(k):
+        return ", ".join(f"{v} {name}" for name, v in sorted(k.items(), key=lambda x: -x[1]))
+
+    L.append("A real Trino 476 on loopback (`scripts/trino-server.sh`: one PostgreSQL catalog per "
+             "source domain, a memory catalog `insights` for the outputs, the topology of "
+             "`targets.trino` in projects/jaffle_mesh/mesh.yaml; one JVM, `-Xmx2G`), on the same "
+             f"2 cores as the client. Started in {t['server_start_s']:.0f} s; the first "
+             f"`meshc run` on the fresh server took {t['first_meshc_run_s']:.2f} s and the first "
+             f"direct run after it {t['first_direct_run_s']:.2f} s (the JVM compiling its code "
+             "paths); they, one more run of each (meshc's statements are taken from that one, "
+             "with every object in place as in the timed runs) and one replay are not counted. "
+             "Then, interleaved, `meshc run --target trino --trino-url URL` on a copy "
+             "of the example, the statements of its `target/trino/run.sql` (from `meshc build "
+             "--target trino`) sent one at a time by bench/trino_direct.py (Python stdlib: "
+             "`POST /v1/statement`, `GET nextUri` until there is none, one keep-alive connection), "
+             "and meshc's own statements as Trino's `system.runtime.queries` lists them, replayed "
+             "the same way (catalog `insights`, oldest first). Every run replaces what the last "
+             f"one built; after the warm-up both sides left the same row counts in all models: "
+             f"{'yes' if t['same_rows'] else '**no**'} ({t['rows']} rows).")
+    L.append("")
+    L.append("| run | statements | time | peak RSS |")
+    L.append("| --- | --- | --- | --- |")
+    m = t["meshc_run"]
+    n = m["statements"]
+    count = f"{n['min']}" if n["min"] == n["max"] else f"{n['min']}–{n['max']}"
+    L.append(f"| `meshc run --target trino` (whole process: load, check, plan, the run on "
+             f"{m['threads']} threads) | {count} | {fmt_ms_from_s(m['s'])} | {mib(m['rss_kib'])} |")
+    L.append(f"| its execution (`elapsed_seconds` of run_results.json) | | "
+             f"{fmt_ms_from_s(m['engine_s'])} | |")
+    L.append(f"| run.sql's statements, one at a time from Python (first POST → last statement "
+             f"finished) | {st['run_sql']} | {fmt_ms_from_s(t['direct']['s'])} | |")
+    L.append(f"| the same as a whole Python process | | {fmt_ms_from_s(t['direct']['process_s'])} | |")
+    L.append(f"| meshc's statements replayed one at a time from Python | {st['meshc']} | "
+             f"{fmt_ms_from_s(t['replay']['s'])} | |")
+    L.append("")
+    me, mp = m["engine_s"]["median"], m["s"]["median"]
+    d, rp = t["direct"]["s"]["median"], t["replay"]["s"]["median"]
+    L.append(f"run.sql holds {st['run_sql']} statements ({kinds(st['run_sql_kinds'])}). meshc "
+             f"sends {st['meshc']} ({kinds(st['meshc_kinds'])}): besides building each model it "
+             "reads the output catalog's `information_schema.tables` once, builds every model "
+             "under a temporary name, executes each new view in full (`EXPLAIN ANALYZE SELECT *`) "
+             "before it replaces the old one, runs the contracts' quality rules (the `SELECT`s) "
+             "on the new version, and swaps it in. So the two sides do not do the same work: "
+             f"meshc's execution took {me * 1000:.0f} ms against {d * 1000:.0f} ms for run.sql "
+             f"sent directly ({(me / d - 1) * 100:+.0f} %; the whole `meshc run` process "
+             f"{mp * 1000:.0f} ms, {(mp / d - 1) * 100:+.0f} %). Sent one at a time, meshc's "
+             f"own statements take {rp * 1000:.0f} ms: that is what the extra checks cost on "
+             f"this server ({(rp - d) * 1000:+.0f} ms over run.sql), and meshc's execution takes "
+             f"{abs(me / rp - 1) * 100:.0f} % {'less' if me < rp else 'more'} than that replay "
+             f"(it runs independent models on {m['threads']} threads, the replay one statement "
+             "at a time).")
     L.append("")
     return L
 
@@ -747,6 +1108,75 @@ def rewrite(results_json, results_md):
     write_results(results_md, data["info"], data["config"], runs, data.get("jaffle", {}))
 
 
+PARTS = ("watch", "targets", "trino")
+
+
+def measure_only(a, cfg, now):
+    """--only PARTS --merge RESULTS_JSON: measures some parts again (on meshes
+    generated as the full run generates them) and adds them to a finished
+    run's results, recording for each part when, on which commit and build it
+    was measured; then writes --results from the merged figures."""
+    parts = [x.strip() for x in a.only.split(",") if x.strip()]
+    unknown = [x for x in parts if x not in PARTS]
+    if unknown or not a.merge:
+        sys.exit(f"measure.py: --only takes {', '.join(PARTS)} and needs --merge "
+                 f"(unknown: {', '.join(unknown) or 'none'})")
+    with open(a.merge) as f:
+        data = json.load(f)
+    runs = {int(n): r for n, r in data["runs"].items()}
+    info, jaffle = data["info"], data.setdefault("jaffle", {})
+    sections = info.setdefault("sections", {})
+    for k in ("watch_edits", "targets_reps", "trino_reps"):
+        data["config"][k] = cfg[k]
+
+    def utc():
+        return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    started = {}
+
+    def start(part):
+        started.setdefault(part, utc())
+
+    def stamp(part):
+        sections[part] = {k: now[k] for k in ("commit", "dirty", "profile", "meshc")}
+        sections[part]["date"] = started[part]
+
+    def save():
+        data["runs"] = {str(n): r for n, r in sorted(runs.items())}
+        with open(a.merge, "w") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+        write_results(a.results, info, data["config"], runs, jaffle)
+
+    sizes = sorted(n for n in cfg["sizes"]
+                   if ("watch" in parts and cfg["watch_from"] <= n <= cfg["watch_until"])
+                   or ("targets" in parts and n in cfg["targets_sizes"]))
+    missing = [n for n in sizes if "meshc" not in runs.get(n, {})]
+    if missing:
+        sys.exit(f"measure.py: {a.merge} has no run at N = {', '.join(map(str, missing))}")
+    for n in sizes:
+        out = os.path.join(a.work, f"n{n}")
+        log(f"N={n}: generating into {out}")
+        generate(n, out, False, a.meshc)
+        r = runs[n]
+        if "targets" in parts and n in cfg["targets_sizes"]:
+            start("targets")
+            r["targets"] = measure_targets(n, out, a.meshc, cfg["targets_reps"], timeout=3600)
+            stamp("targets")
+            save()
+        if "watch" in parts and cfg["watch_from"] <= n <= cfg["watch_until"]:
+            start("watch")
+            r["watch"] = measure_watch(n, out, a.meshc, cfg["watch_edits"], timeout=7200)
+            stamp("watch")
+            save()
+    if "trino" in parts:
+        start("trino")
+        jaffle["trino"] = measure_trino(a.work, a.meshc, cfg["trino_reps"], a.smoke)
+        stamp("trino")
+        save()
+    log(f"results: {a.results} (merged into {a.merge})")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--meshc", required=True)
@@ -755,6 +1185,13 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--results", required=True)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--profile", default="release", help="the cargo profile of --meshc (for the report)")
+    p.add_argument("--only", metavar="PARTS",
+                   help="measure only these parts (comma-separated: watch, targets, trino) and "
+                        "merge them into the results.json given by --merge")
+    p.add_argument("--merge", metavar="RESULTS_JSON",
+                   help="with --only: the finished run's results.json to add the figures to "
+                        "(rewritten in place, with when and how they were measured)")
     p.add_argument("--rewrite", metavar="RESULTS_JSON",
                    help="only write --results again from a finished run's results.json")
     if "--rewrite" in sys.argv:
@@ -768,12 +1205,14 @@ def main():
         cfg = dict(sizes=[50], dbt_sizes=[], reps=1, reps_50k=1, bench_reps=2, dbt_reps=0,
                    dbt_reps_10k=0, dbt_edit_reps=0, dbt_compile_reps=0, run_reps=1,
                    no_build_from=10**9, bench_only_from=10**9, lsp_edits=40, watch_edits=4,
-                   watch_from=0, watch_until=10**9)
+                   watch_from=0, watch_until=10**9, targets_sizes=[50], targets_reps=1,
+                   trino_reps=1)
     else:
         cfg = dict(sizes=[1000, 10000, 50000], dbt_sizes=[1000, 10000], reps=7, reps_50k=1,
                    bench_reps=10, dbt_reps=3, dbt_reps_10k=1, dbt_edit_reps=1,
                    dbt_compile_reps=1, run_reps=5, no_build_from=50000, bench_only_from=50000,
-                   lsp_edits=1000, watch_edits=20, watch_from=1000, watch_until=10000)
+                   lsp_edits=1000, watch_edits=20, watch_from=1000, watch_until=10000,
+                   targets_sizes=[10000], targets_reps=5, trino_reps=7)
     for k in ("sizes", "dbt_sizes", "reps", "reps_50k", "bench_reps", "dbt_reps", "bench_only_from"):
         env = os.environ.get("MESHC_BENCH_" + k.upper())
         if env:
@@ -781,6 +1220,9 @@ def main():
     cfg["work"] = a.work
     venv = a.venv if a.venv and os.path.exists(os.path.join(a.venv, "bin", "dbt")) else None
     info = machine_info(a.meshc, venv)
+    info["profile"] = a.profile
+    if a.only:
+        return measure_only(a, cfg, info)
     runs = {}
     metas = {}
     jaffle = {}
@@ -808,6 +1250,8 @@ def main():
         if r["meshc"]["bench"]["cold_diagnostics"]:
             raise RuntimeError(f"generated mesh at N={n} has diagnostics")
         r["lsp"] = measure_lsp(n, out, a.meshc, cfg["lsp_edits"], timeout=3600)
+        if n in cfg["targets_sizes"]:
+            r["targets"] = measure_targets(n, out, a.meshc, cfg["targets_reps"], timeout=3600)
         if cfg["watch_from"] <= n <= cfg["watch_until"]:
             r["watch"] = measure_watch(n, out, a.meshc, cfg["watch_edits"], timeout=7200)
         runs[n] = r
@@ -817,6 +1261,8 @@ def main():
     for n in small:
         meshc_size(n)
     jaffle.update(measure_run(a.work, a.meshc, venv, cfg["run_reps"], a.smoke))
+    save()
+    jaffle["trino"] = measure_trino(a.work, a.meshc, cfg["trino_reps"], a.smoke)
     save()
     # MESHC_BENCH_DBT_FROM=<results.json of an earlier full run>: reuse its dbt
     # figures (same generator and seed, so the same projects) and measure meshc
