@@ -373,8 +373,7 @@ fn planned_checks(
                         .and_then(|c| c.ty.as_ref())
                         .map(|t| t.value)
                 };
-                let (read, columns): (&String, Vec<(&str, Option<SqlType>)>) = match &rule.metric
-                {
+                let (read, columns): (&String, Vec<(&str, Option<SqlType>)>) = match &rule.metric {
                     Metric::Relationship {
                         column,
                         to_product,

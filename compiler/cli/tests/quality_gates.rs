@@ -552,8 +552,11 @@ fn a_record_loss_key_of_another_type_is_an_error_at_check() {
     );
     // Keys of one type check clean.
     std::fs::write(workspace.join("shop/contracts/ids.yaml"), IDS_CONTRACT).expect("write");
-    std::fs::write(workspace.join("shop/models/ids.sql"), "select id from raw_items\n")
-        .expect("write");
+    std::fs::write(
+        workspace.join("shop/models/ids.sql"),
+        "select id from raw_items\n",
+    )
+    .expect("write");
     let check = meshc(workspace, &["check"]);
     assert!(check.status.success(), "{}", text(&check.stderr));
 }

@@ -242,10 +242,7 @@ pub fn check_rule_reads(
         format!(" WHERE {}", comparisons.join(" AND "))
     };
     // Text meshc writes itself, from names already split and quoted.
-    let probe = EmbeddedSql::synthesized(
-        format!("SELECT {select} FROM {relation}{filter}"),
-        range,
-    );
+    let probe = EmbeddedSql::synthesized(format!("SELECT {select} FROM {relation}{filter}"), range);
     let product_name = context.product.name(db).clone();
     let parsed = parse_rule_query(
         context.file,
