@@ -129,11 +129,19 @@ statement() {
 # catalog) fails with NO_NODES_AVAILABLE.
 # (Answers are read whole before grep: with pipefail, `grep -q` closing the
 # pipe early would fail the writer.)
+# Even then the memory connector can answer NO_NODES_AVAILABLE for a few
+# seconds (it refreshes its own view of the nodes): ready also means a table
+# can be written there, probed in a schema of its own that is dropped again.
 ready() {
   local answers
   answers="$(info "$1")" && [[ "$answers" == *'"starting":false'* ]] &&
     answers="$(statement "$1" "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'" 2>/dev/null)" &&
-    [[ "$answers" == *'"data":[[1]]'* ]]
+    [[ "$answers" == *'"data":[[1]]'* ]] &&
+    statement "$1" "CREATE SCHEMA IF NOT EXISTS insights.ready_probe" >/dev/null 2>&1 &&
+    answers="$(statement "$1" "CREATE TABLE insights.ready_probe.t AS SELECT 1 AS x" 2>/dev/null)" &&
+    [[ "$answers" != *'"error"'* ]] &&
+    statement "$1" "DROP TABLE IF EXISTS insights.ready_probe.t" >/dev/null 2>&1 &&
+    statement "$1" "DROP SCHEMA IF EXISTS insights.ready_probe" >/dev/null 2>&1
 }
 
 stop() {
