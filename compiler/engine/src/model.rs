@@ -71,7 +71,7 @@ pub(crate) fn build(
 
 /// The SELECT without trailing semicolons; a line break ends any trailing
 /// line comment before the statement is wrapped.
-fn body(sql: &str) -> &str {
+pub(crate) fn body(sql: &str) -> &str {
     sql.trim()
         .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
 }

@@ -284,28 +284,17 @@ impl TrinoWorker<'_> {
             cancel: Some(self.cancel),
             ..Options::default()
         };
-        let mut rows = Rows::default();
-        match self.server.client.execute_with(sql, &options, &mut rows) {
-            Ok(summary) => Ok(mesh_trino::QueryResult {
-                query_id: summary.query_id,
-                columns: summary.columns,
-                rows: rows.0,
-                update_type: summary.update_type,
-                update_count: summary.update_count,
-                warnings: summary.warnings,
-            }),
-            Err(error) => Err(Failed::Statement {
+        self.server
+            .client
+            .execute_collecting(sql, &options)
+            .map_err(|error| Failed::Statement {
                 error,
                 prefix_lines,
-            }),
-        }
+            })
     }
 
     fn build_model(&self, model: &ModelNode, allow_invalid: bool) -> Result<Built, Failed> {
-        let select = model
-            .sql
-            .trim()
-            .trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+        let select = crate::model::body(&model.sql);
         let schema = model.schema.as_str();
         let staged_name = format!("{}{NEW_SUFFIX}", model.name);
         let staged = self.server.name(schema, &staged_name);
@@ -531,16 +520,6 @@ fn model_failed(id: &str, reason: &str) -> Diagnostic {
         format!("model {id} failed: {reason}"),
     )
     .with_help("the previous version of the model, if any, is kept")
-}
-
-/// The rows of a statement (checks read one; DDL returns a count).
-#[derive(Default)]
-struct Rows(Vec<Vec<Value>>);
-
-impl mesh_trino::Handler for Rows {
-    fn rows(&mut self, _columns: &[mesh_trino::Column], rows: Vec<Vec<Value>>) {
-        self.0.extend(rows);
-    }
 }
 
 #[cfg(test)]

@@ -198,8 +198,18 @@ impl Client {
             schema,
             ..Options::default()
         };
+        self.execute_collecting(sql, &options)
+    }
+
+    /// Runs one statement with `options` (a session, a [`Cancel`]) and
+    /// returns all of its rows.
+    pub fn execute_collecting(
+        &self,
+        sql: &str,
+        options: &Options<'_>,
+    ) -> Result<QueryResult, Error> {
         let mut rows = Collect(Vec::new());
-        let summary = self.execute_with(sql, &options, &mut rows)?;
+        let summary = self.execute_with(sql, options, &mut rows)?;
         Ok(QueryResult {
             query_id: summary.query_id,
             columns: summary.columns,
