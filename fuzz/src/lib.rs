@@ -206,56 +206,13 @@ pub fn host(files: &Files) -> AnalysisHost {
     host
 }
 
-/// Known findings that are not fixed yet, which the targets step around so
-/// that a bounded run in CI still finds new ones. Each names its regression
-/// test; delete the check with the fix (docs/testing.md, *Findings*).
-pub mod known {
-    use crate::Files;
-
-    /// Finding 1: Teradata emission inlines every CTE reference with a copy
-    /// of the CTE (`mesh_emit::teradata::inline_ctes`), so a chain of CTEs
-    /// each reading the one before twice costs 2^n (18 CTEs, 1 KB of SQL:
-    /// 7.5 GB and 19 s), and a plain chain n² (800 CTEs: 3 GB, 54 s).
-    /// Regression test: compiler/analysis/tests/fuzz_findings.rs,
-    /// `teradata_cte_inlining_is_not_exponential` (ignored until fixed).
-    /// True when some file defines more than 8 CTEs (`name AS (`).
-    pub fn teradata_cte_inlining(files: &Files) -> bool {
-        files.iter().any(|(path, text)| {
-            (path.ends_with(".sql") || path.ends_with(".yaml")) && cte_definitions(text) > 8
-        })
-    }
-
-    /// How often `AS` (any case) is followed by optional whitespace and `(`.
-    fn cte_definitions(text: &str) -> usize {
-        let bytes = text.as_bytes();
-        let mut found = 0;
-        for i in 0..bytes.len().saturating_sub(1) {
-            if bytes[i].eq_ignore_ascii_case(&b'a')
-                && bytes[i + 1].eq_ignore_ascii_case(&b's')
-                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'_')
-            {
-                let rest = &bytes[i + 2..];
-                let skipped = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
-                if rest.get(skipped) == Some(&b'(') {
-                    found += 1;
-                }
-            }
-        }
-        found
-    }
-}
-
 /// Asserts every invariant above on `files`; returns the diagnostics.
 pub fn exercise(files: &Files) -> Vec<Diagnostic> {
     let host = host(files);
     let diagnostics = host.check();
     check_ranges(&host, files, &diagnostics);
     let clean = diagnostics.iter().all(|d| !d.is_error());
-    let skip_teradata = known::teradata_cte_inlining(files);
     for target in Target::ALL {
-        if target == Target::Teradata && skip_teradata {
-            continue;
-        }
         let emitted = host.check_and_emit(target);
         assert_eq!(
             emitted,

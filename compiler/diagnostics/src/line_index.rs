@@ -10,10 +10,25 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Lines end at `\n` (how sqlparser counts the lines of SQL).
     pub fn new(text: &str) -> LineIndex {
+        LineIndex::with_breaks(text, |bytes, i| bytes[i] == b'\n')
+    }
+
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as YAML counts them (so
+    /// the parser's line and column markers land on the right byte).
+    pub fn yaml(text: &str) -> LineIndex {
+        LineIndex::with_breaks(text, |bytes, i| {
+            bytes[i] == b'\n' || bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')
+        })
+    }
+
+    /// `ends_line(bytes, i)`: byte `i` is the last byte of a line break.
+    fn with_breaks(text: &str, ends_line: impl Fn(&[u8], usize) -> bool) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        for i in 0..bytes.len() {
+            if ends_line(bytes, i) {
                 line_starts.push(i as u32 + 1);
             }
         }

@@ -26,13 +26,15 @@
 //!   quoted, because Teradata reserves many common words (TITLE, YEAR, VALUE).
 
 use std::ops::ControlFlow;
+use std::rc::Rc;
 
 use mesh_sema::{Lowering, RelationTarget};
 use mesh_syntax::SqlType;
 use mesh_syntax::ast::{
-    BinaryOperator, CastKind, Cte, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr,
-    TableFactor, TableWithJoins, Top, TopQuantity, Value, visit_expressions_mut,
+    TableFactor, TableWithJoins, Top, TopQuantity, Value, VisitMut, VisitorMut,
+    visit_expressions_mut,
 };
 
 use crate::portable::{
@@ -321,113 +323,153 @@ fn date_diff(expr: &mut Expr, holes: &[Expr], args: &[SqlType]) -> Option<String
 /// The rewrites of whole queries, after the expressions: `TOP`, ORDER BY,
 /// CTEs inlined, VALUES refused, identifiers quoted. Returns the refusals.
 pub(crate) fn finish(query: &mut Query) -> Vec<String> {
+    if let Some(refusal) = inline_ctes(query) {
+        return vec![refusal];
+    }
     let mut refusals = Vec::new();
-    inline_ctes(query);
     top_and_order(query, true, &mut refusals);
     quote_identifiers(query);
     trycast(query);
     refusals
 }
 
-/// Replaces every reference to a CTE by the CTE's query as a derived table.
-fn inline_ctes(query: &mut Query) {
-    if let Some(with) = query.with.take() {
-        let mut done: Vec<Cte> = Vec::new();
-        for mut cte in with.cte_tables {
-            for earlier in &done {
-                substitute(&mut cte.query, earlier);
-            }
-            inline_ctes(&mut cte.query);
-            done.push(cte);
-        }
-        for cte in &done {
-            substitute_in_body(&mut query.body, cte);
-        }
-    }
-    walk_subqueries(&mut query.body, &mut |q| inline_ctes(q));
-}
+/// How much SQL the copies of CTEs inlined into one model may add (1 MiB of
+/// text): a CTE read twice by a CTE read twice by … doubles at every level,
+/// so 18 such CTEs in 1 KB of SQL would otherwise be 2^17 copies.
+const MAX_INLINED_BYTES: usize = 1 << 20;
 
-fn substitute(query: &mut Query, cte: &Cte) {
-    substitute_in_body(&mut query.body, cte);
-}
-
-fn substitute_in_body(body: &mut SetExpr, cte: &Cte) {
-    match body {
-        SetExpr::Select(select) => {
-            for table in &mut select.from {
-                substitute_in_table(table, cte);
-            }
-            let _ = visit_expressions_mut(&mut select.selection, |e| {
-                substitute_in_expr(e, cte);
-                ControlFlow::<()>::Continue(())
-            });
-            for item in &mut select.projection {
-                if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item
-                {
-                    let _ = visit_expressions_mut(e, |e| {
-                        substitute_in_expr(e, cte);
-                        ControlFlow::<()>::Continue(())
-                    });
-                }
-            }
-        }
-        SetExpr::Query(q) => substitute(q, cte),
-        SetExpr::SetOperation { left, right, .. } => {
-            substitute_in_body(left, cte);
-            substitute_in_body(right, cte);
-        }
-        _ => {}
+/// Replaces every reference to a CTE by a copy of the CTE's query as a
+/// derived table (Teradata restricts WITH in views and CREATE TABLE AS).
+/// Each reference is resolved where the query reads it (an inner WITH hides
+/// an outer CTE of the same name) and each copy where its CTE was defined.
+/// The work is the size of the SQL it writes; beyond [`MAX_INLINED_BYTES`]
+/// of copies, or copies nested deeper than meshc parses, it stops and
+/// returns the refusal.
+fn inline_ctes(query: &mut Query) -> Option<String> {
+    let mut inliner = Inliner {
+        visible: Vec::new(),
+        scopes: Vec::new(),
+        budget: MAX_INLINED_BYTES,
+        nesting: 0,
+    };
+    match query.visit(&mut inliner) {
+        ControlFlow::Continue(()) => None,
+        ControlFlow::Break(refusal) => Some(refusal),
     }
 }
 
-fn substitute_in_expr(expr: &mut Expr, cte: &Cte) {
-    match expr {
-        Expr::Subquery(q)
-        | Expr::Exists { subquery: q, .. }
-        | Expr::In {
-            target: mesh_syntax::ast::InTarget::Subquery(q),
-            ..
-        } => substitute(q, cte),
-        _ => {}
-    }
+/// A CTE as written, with what one copy of it costs and the CTEs visible
+/// where it is defined (the first `scope` entries of [`Inliner::visible`]).
+struct Definition {
+    name: Ident,
+    columns: Vec<mesh_syntax::ast::TableAliasColumnDef>,
+    query: Query,
+    bytes: usize,
+    scope: usize,
 }
 
-fn substitute_in_table(table: &mut TableWithJoins, cte: &Cte) {
-    substitute_in_factor(&mut table.relation, cte);
-    for join in &mut table.joins {
-        substitute_in_factor(&mut join.relation, cte);
-    }
+struct Inliner {
+    /// The CTEs in scope, outermost first; a later one hides an earlier one of
+    /// the same name.
+    visible: Vec<Rc<Definition>>,
+    /// `visible.len()` before each open query added its own WITH.
+    scopes: Vec<usize>,
+    /// Bytes of copies still allowed, shared by nested inliners.
+    budget: usize,
+    /// How many copies enclose the one being written.
+    nesting: usize,
 }
 
-fn substitute_in_factor(factor: &mut TableFactor, cte: &Cte) {
-    match factor {
-        TableFactor::Table { name, alias, .. }
-            if name.0.len() == 1
-                && name.0[0]
-                    .as_ident()
-                    .is_some_and(|i| i.value.eq_ignore_ascii_case(&cte.alias.name.value)) =>
-        {
-            let mut table_alias = alias.clone().unwrap_or(mesh_syntax::ast::TableAlias {
-                explicit: true,
-                name: cte.alias.name.clone(),
-                columns: Vec::new(),
-                at: None,
-            });
-            if table_alias.columns.is_empty() {
-                table_alias.columns = cte.alias.columns.clone();
+impl VisitorMut for Inliner {
+    type Break = String;
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<String> {
+        self.scopes.push(self.visible.len());
+        if let Some(with) = query.with.take() {
+            for cte in with.cte_tables {
+                let scope = self.visible.len();
+                self.visible.push(Rc::new(Definition {
+                    bytes: cte.query.to_string().len(),
+                    name: cte.alias.name,
+                    columns: cte.alias.columns,
+                    query: *cte.query,
+                    scope,
+                }));
             }
-            *factor = TableFactor::Derived {
-                lateral: false,
-                subquery: cte.query.clone(),
-                alias: Some(table_alias),
-                sample: None,
-            };
         }
-        TableFactor::Derived { subquery, .. } => substitute(subquery, cte),
-        TableFactor::NestedJoin {
-            table_with_joins, ..
-        } => substitute_in_table(table_with_joins, cte),
-        _ => {}
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<String> {
+        if let Some(len) = self.scopes.pop() {
+            self.visible.truncate(len);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// After the factor's own children: a copy put here is inlined by a new
+    /// walk in the scope of its definition, not in this one.
+    fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<String> {
+        let TableFactor::Table {
+            name, alias, args, ..
+        } = factor
+        else {
+            return ControlFlow::Continue(());
+        };
+        let single = match name.0.as_slice() {
+            [part] if args.is_none() => part.as_ident(),
+            _ => None,
+        };
+        let Some(definition) = single.and_then(|ident| {
+            (self.visible.iter().rev())
+                .find(|d| d.name.value.eq_ignore_ascii_case(&ident.value))
+                .cloned()
+        }) else {
+            return ControlFlow::Continue(());
+        };
+        if definition.bytes > self.budget {
+            return ControlFlow::Break(format!(
+                "teradata restricts WITH in views and CREATE TABLE AS, so meshc writes a copy of a CTE \
+                 wherever it is read; here the copies (of `{}` and the CTEs it reads) would exceed {} KiB of SQL",
+                definition.name.value,
+                MAX_INLINED_BYTES >> 10
+            ));
+        }
+        if self.nesting >= mesh_syntax::PARSER_RECURSION_LIMIT {
+            return ControlFlow::Break(format!(
+                "teradata restricts WITH in views and CREATE TABLE AS, so meshc writes a copy of a CTE \
+                 wherever it is read; here the copies nest more than {} deep (`{}`)",
+                mesh_syntax::PARSER_RECURSION_LIMIT,
+                definition.name.value
+            ));
+        }
+        self.budget -= definition.bytes;
+        let mut copy = definition.query.clone();
+        let mut inner = Inliner {
+            visible: self.visible[..definition.scope].to_vec(),
+            scopes: Vec::new(),
+            budget: self.budget,
+            nesting: self.nesting + 1,
+        };
+        let walked = mesh_syntax::with_stack(|| copy.visit(&mut inner));
+        self.budget = inner.budget;
+        walked?;
+        let mut table_alias = alias.clone().unwrap_or(mesh_syntax::ast::TableAlias {
+            explicit: true,
+            name: definition.name.clone(),
+            columns: Vec::new(),
+            at: None,
+        });
+        if table_alias.columns.is_empty() {
+            table_alias.columns = definition.columns.clone();
+        }
+        *factor = TableFactor::Derived {
+            lateral: false,
+            subquery: Box::new(copy),
+            alias: Some(table_alias),
+            sample: None,
+        };
+        ControlFlow::Continue(())
     }
 }
 

@@ -30,7 +30,7 @@ impl<'a> Positions<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Positions {
             text,
-            index: LineIndex::new(text),
+            index: LineIndex::yaml(text),
         }
     }
 
@@ -55,7 +55,7 @@ impl<'a> Positions<'a> {
             Some(end) => self.offset(end),
             None => {
                 let rest = &self.text[start_offset as usize..];
-                let line_end = rest.find('\n').unwrap_or(rest.len());
+                let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
                 let line = rest[..line_end].trim_end();
                 let line = match line.find(" #") {
                     Some(comment) => line[..comment].trim_end(),
