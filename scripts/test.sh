@@ -29,7 +29,14 @@ fi
 if cargo tree -q -p mesh-trino -e normal --prefix none | tail -n +2 | grep -q '^mesh-'; then
   echo "error: mesh-trino must not depend on a compiler crate" >&2; exit 1
 fi
+# The fuzz targets (their own cargo workspace) use the public analysis API only.
+if grep -E '^mesh-|^meshc' fuzz/Cargo.toml | grep -qv '^mesh-analysis '; then
+  echo "error: fuzz/ must depend on mesh-analysis only among the compiler crates" >&2; exit 1
+fi
 echo "== cargo test"; cargo test --workspace --quiet
+# Coverage-guided, 20 s per target (docs/testing.md); the first build takes
+# about 7 minutes (cargo-fuzz and an instrumented release build, cached).
+echo "== fuzz (cargo-fuzz, bounded)"; bash scripts/fuzz.sh
 echo "== dialect oracle (sqlglot parses every Trino and Teradata statement meshc emits)"; bash scripts/test-dialects.sh
 echo "== language server protocol tests (pytest-lsp, the real meshc lsp)"; bash scripts/test-lsp.sh
 echo "== pre-commit hooks end to end (pre-commit from PyPI, hooks installed from a clone)"; bash scripts/test-precommit.sh
