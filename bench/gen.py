@@ -16,6 +16,13 @@ contract (meshc) and an enforced model contract (dbt). The generator tracks
 the type and nullability of every column with meshc's own rules (docs/sql.md),
 so the contracts it writes are exactly what `meshc check` infers.
 
+With --wide (meant with few domains, e.g. --domains 5) it writes the shape of a
+mesh with wide products: sources of about 20 columns, 10-40 output columns per
+model, and in every contract quality rules on most columns (not null, unique,
+accepted values, non-negative and not-before-2024 ranges, uniqueness of column
+pairs), which the data it writes satisfies; the dbt project gets the same
+checks as tests (built-in ones and three generic tests in macros/).
+
 Python 3.11 standard library only; the same arguments give byte-identical output.
 """
 
@@ -133,6 +140,11 @@ class Col:
     nullable: bool
     key: bool = False  # a join key (an INTEGER id shared between relations)
     stem: str = ""  # the source column this one derives from, for naming
+    # What the data the generator writes guarantees, for the quality rules of
+    # --wide contracts (the default output never reads these):
+    values: tuple = ()  # every value a VARCHAR column can hold, when known
+    nonneg: bool = False  # a number that is never negative
+    unique: bool = False  # no two rows share a (non-NULL) value
 
     @property
     def s(self):
@@ -150,6 +162,7 @@ class Rel:
     published: bool = False
     consumers: list = field(default_factory=list)  # (domain, name) of readers
     entity: str = ""
+    combos: list = field(default_factory=list)  # column lists unique together (--wide)
 
     def keys(self):
         return [c for c in self.cols if c.key]
@@ -227,6 +240,100 @@ STR_VALUES = {
 }
 
 
+# --wide: more columns per source (about 20), so that models can have up to 40
+# output columns. Appended to SOURCES' columns; same tuple form.
+WIDE_EXTRA = {
+    "orders": [
+        ("store_id", "INTEGER", True, True), ("discount", ("DECIMAL", 10, 2), False, False),
+        ("shipping_fee", ("DECIMAL", 8, 2), True, False), ("tax_amount", ("DECIMAL", 12, 2), False, False),
+        ("item_count", "INTEGER", True, False), ("returned_items", "INTEGER", False, False),
+        ("payment_method", "VARCHAR", True, False), ("coupon_code", "VARCHAR", False, False),
+        ("priority_score", "DOUBLE", False, False), ("ship_date", "DATE", False, False),
+        ("is_first_order", "BOOLEAN", True, False), ("updated_at", "TIMESTAMP", False, False)],
+    "customers": [
+        ("first_name", "VARCHAR", True, False), ("country", "VARCHAR", True, False),
+        ("city", "VARCHAR", False, False), ("age", "INTEGER", False, False),
+        ("loyalty_points", "INTEGER", True, False), ("credit_limit", ("DECIMAL", 12, 2), False, False),
+        ("last_login_at", "TIMESTAMP", False, False), ("birth_date", "DATE", False, False),
+        ("churn_risk", "DOUBLE", False, False), ("is_verified", "BOOLEAN", False, False),
+        ("orders_to_date", "INTEGER", True, False), ("preferred_channel", "VARCHAR", False, False)],
+    "products": [
+        ("brand", "VARCHAR", True, False), ("color", "VARCHAR", False, False),
+        ("size_code", "VARCHAR", False, False), ("list_price", ("DECIMAL", 10, 2), True, False),
+        ("discount_rate", "DOUBLE", False, False), ("stock_level", "INTEGER", False, False),
+        ("reorder_point", "INTEGER", True, False), ("rating", "DOUBLE", False, False),
+        ("discontinued_on", "DATE", False, False), ("is_featured", "BOOLEAN", True, False),
+        ("updated_at", "TIMESTAMP", False, False), ("margin_pct", ("DECIMAL", 6, 2), False, False)],
+    "events": [
+        ("device", "VARCHAR", True, False), ("browser", "VARCHAR", False, False),
+        ("page_views", "INTEGER", True, False), ("scroll_depth", "DOUBLE", False, False),
+        ("referrer", "VARCHAR", False, False), ("revenue", ("DECIMAL", 12, 2), False, False),
+        ("event_hour", "INTEGER", True, False), ("is_bot", "BOOLEAN", True, False),
+        ("received_at", "TIMESTAMP", False, False), ("campaign", "VARCHAR", False, False),
+        ("latency_ms", "INTEGER", False, False), ("session_date", "DATE", True, False)],
+    "invoices": [
+        ("subtotal", ("DECIMAL", 12, 2), True, False), ("discount", ("DECIMAL", 10, 2), False, False),
+        ("paid_amount", ("DECIMAL", 12, 2), False, False), ("paid_date", "DATE", False, False),
+        ("payment_terms", "VARCHAR", True, False), ("late_fee", ("DECIMAL", 8, 2), False, False),
+        ("line_count", "INTEGER", True, False), ("billing_country", "VARCHAR", True, False),
+        ("exchange_rate", ("DECIMAL", 10, 4), False, False), ("is_disputed", "BOOLEAN", False, False),
+        ("issued_at", "TIMESTAMP", True, False)],
+    "shipments": [
+        ("service_level", "VARCHAR", True, False), ("package_count", "INTEGER", True, False),
+        ("distance_km", "DOUBLE", False, False), ("insurance_value", ("DECIMAL", 12, 2), False, False),
+        ("estimated_date", "DATE", False, False), ("is_express", "BOOLEAN", True, False),
+        ("is_damaged", "BOOLEAN", False, False), ("tracking_status", "VARCHAR", True, False),
+        ("attempts", "INTEGER", False, False), ("fuel_surcharge", ("DECIMAL", 8, 2), False, False),
+        ("picked_up_at", "TIMESTAMP", True, False)],
+    "tickets": [
+        ("category", "VARCHAR", True, False), ("assignee_team", "VARCHAR", False, False),
+        ("first_response_minutes", "INTEGER", False, False), ("reopen_count", "INTEGER", True, False),
+        ("closed_date", "DATE", False, False), ("sentiment", "DOUBLE", False, False),
+        ("refund_amount", ("DECIMAL", 10, 2), False, False), ("product_id", "INTEGER", False, True),
+        ("language", "VARCHAR", True, False), ("is_vip", "BOOLEAN", True, False),
+        ("updated_at", "TIMESTAMP", False, False)],
+    "inventory": [
+        ("in_transit", "INTEGER", False, False), ("safety_stock", "INTEGER", True, False),
+        ("shelf_life_days", "INTEGER", False, False), ("stock_value", ("DECIMAL", 14, 2), False, False),
+        ("last_counted_on", "DATE", False, False), ("turnover_rate", "DOUBLE", False, False),
+        ("bin_location", "VARCHAR", True, False), ("is_seasonal", "BOOLEAN", True, False),
+        ("damaged_units", "INTEGER", False, False), ("counted_at", "TIMESTAMP", True, False),
+        ("supplier_id", "INTEGER", True, True)],
+}
+
+# The values of the --wide text columns (merged into STR_VALUES with --wide only).
+WIDE_STR_VALUES = {
+    "payment_method": ["card", "cash", "voucher"],
+    "coupon_code": ["spring", "summer", "winter"],
+    "first_name": ["ada", "bob", "cyd"],
+    "country": ["de", "fr", "us"],
+    "city": ["berlin", "paris", "austin"],
+    "preferred_channel": ["web", "app", "store"],
+    "brand": ["acme", "globex", "initech"],
+    "color": ["red", "green", "blue"],
+    "size_code": ["s", "m", "l"],
+    "device": ["mobile", "desktop", "tablet"],
+    "browser": ["firefox", "chrome", "safari"],
+    "referrer": ["search", "social", "direct"],
+    "campaign": ["launch", "retarget", "newsletter"],
+    "payment_terms": ["net30", "net60"],
+    "billing_country": ["DE", "FR", "US"],
+    "service_level": ["standard", "express"],
+    "tracking_status": ["in_transit", "delivered", "lost"],
+    "assignee_team": ["tier1", "tier2"],
+    "language": ["en", "de", "fr"],
+    "bin_location": ["a1", "b2", "c3"],
+}
+
+# The earliest value of every DATE and TIMESTAMP the generator writes (all of
+# them fall in 2024); the --wide contracts check it.
+MIN_DATE = "2024-01-01"
+
+
+def text_values(name):
+    return tuple(STR_VALUES.get(name, ["alpha", "beta", "gamma"]))
+
+
 def csv_value(rng, name, ty, required, row):
     if not required and row == 3:
         return ""  # one NULL per nullable column
@@ -261,6 +368,12 @@ def csv_value(rng, name, ty, required, row):
 # to emit such a model for it): flags are 0/1 INTEGERs instead. Off by
 # default, which keeps the default output byte for byte as it was.
 PORTABLE = False
+
+# --wide: the shape of a mesh with wide products (issue: "up to 40 columns per
+# model, contracts with quality rules on most columns, fewer, larger
+# domains"): wider sources, 10-40 output columns per model, and quality rules
+# in every contract (with the equivalent dbt tests). Off by default.
+WIDE = False
 
 # meshc's limit of a name (MESH2016; PostgreSQL's identifier limit). Derived
 # column names (`max_running_x_per_y_doubled`) grow past it in a large mesh.
@@ -431,12 +544,14 @@ def t_join(rng, inputs, refs, variant):
     """inputs[0] left-joined to inputs[1], inner-joined to inputs[2] (when given)."""
     names = Names()
     a = inputs[0]
-    want = rng.randint(6, 15)
+    want = rng.randint(10, WIDE_MAX - 3) if WIDE else rng.randint(6, 15)
+    cap = WIDE_MAX - 2 if WIDE else 15
     lines, cols = [], []
     aliases = ["a", "b", "c"]
     joins = []
     outer = [False, True, False]  # which inputs are on the NULL side of a LEFT JOIN
     a_keys = {k.name: k for k in a.keys()}
+    repeats = False  # may a row of a match several rows of a joined input?
     for i, (rel, ref) in enumerate(zip(inputs, refs)):
         if i == 0:
             continue
@@ -450,12 +565,15 @@ def t_join(rng, inputs, refs, variant):
             k = shared[0]
             outer[i] = True
         kind = "left join" if outer[i] else "inner join"
+        repeats = repeats or not any(c.unique for c in rel.cols if c.name == k.name)
         joins.append(f"{kind} {{ref:{ref}}} as {aliases[i]}\n    on a.{k.name} = {aliases[i]}.{k.name}")
     # Columns of a: its keys, then some others.
     a_other = [c for c in a.cols if not c.key]
     rng.shuffle(a_other)
     for c in a.keys() + a_other[: max(2, want // 2 - len(a.keys()))]:
         nc = names_take_col(names, c)
+        if repeats:
+            nc = replace(nc, unique=False)
         lines.append(f"a.{c.name}" if nc.name == c.name else f"a.{c.name} as {nc.name}")
         cols.append(nc)
     for i, rel in enumerate(inputs[1:], start=1):
@@ -469,30 +587,32 @@ def t_join(rng, inputs, refs, variant):
                 lit, lt = ("0.00", LIT_DEC0) if is_dec(c.ty) else ("0", LIT_INT)
                 n = names.take(f"{al}_{c.s}")
                 lines.append(f"coalesce({al}.{c.name}, {lit}) as {n}")
-                cols.append(Col(n, unify(c.ty, lt), False, stem=c.s))
+                cols.append(Col(n, unify(c.ty, lt), False, stem=c.s, nonneg=c.nonneg))
             else:
                 n = names.take(f"{al}_{c.s}" if c.name in names.used or rng.random() < 0.5 else c.name)
                 lines.append(f"{al}.{c.name}" if n == c.name else f"{al}.{c.name} as {n}")
-                cols.append(Col(n, c.ty, c.nullable or nullable_side, stem=c.s))
+                cols.append(Col(n, c.ty, c.nullable or nullable_side, stem=c.s,
+                                values=c.values, nonneg=c.nonneg))
         if i == 1:
             k = rel.keys()[0]
             n = names.take(f"{rel.entity or 'b'}_match_status")
             lines.append(
                 f"case when {al}.{k.name} is null then 'unmatched' else 'matched' end as {n}")
-            cols.append(Col(n, "VARCHAR", False, stem=n))
+            cols.append(Col(n, "VARCHAR", False, stem=n, values=("unmatched", "matched")))
     # A date difference or a label across the two sides.
     ad = [c for c in a.cols if is_temporal(c.ty)]
     bd = [c for c in inputs[1].cols if is_temporal(c.ty)] if len(inputs) > 1 else []
-    if ad and bd and len(cols) < 15:
+    if ad and bd and len(cols) < cap:
         n = names.take(f"days_{ad[0].s}_to_{bd[0].s}")
         lines.append(f"date_diff('day', a.{ad[0].name}, b.{bd[0].name}) as {n}")
         cols.append(Col(n, "BIGINT", True, stem=n))  # b is left-joined
     a_str = [c for c in a.cols if c.ty == "VARCHAR"]
-    if a_str and len(cols) < 15:
+    if a_str and len(cols) < cap:
         s = a_str[0]
         n = names.take(f"{s.s}_label")
         lines.append(f"upper(a.{s.name}) || ':' || '{a.entity or 'x'}' as {n}")
-        cols.append(Col(n, "VARCHAR", s.nullable, stem=n))
+        label = tuple(dict.fromkeys(f"{v.upper()}:{a.entity or 'x'}" for v in s.values))
+        cols.append(Col(n, "VARCHAR", s.nullable, stem=n, values=label))
     extra_col(variant, names, cols, lines)
     select = ",\n    ".join(lines)
     cond = filter_on(rng.randrange(8), "a", a, variant, 0)
@@ -614,6 +734,353 @@ def t_enrich(rng, inp, ref, variant):
 
 
 # --------------------------------------------------------------------------
+# --wide templates: the same five kinds, 10-40 output columns each, more
+# derived columns (CASE bands, casts, coalesces, arithmetic, more aggregates
+# and window functions). They track, besides type and nullability, what the
+# contracts' quality rules check (Col.values, nonneg, unique, Rel.combos).
+
+WIDE_MAX = 40  # output columns of a model (the bench edit's flag may add one)
+
+
+def lit_zero(ty):
+    return ("0.00", LIT_DEC0) if is_dec(ty) else ("0", LIT_INT)
+
+
+def ident(value):
+    """A text value as a part of a column name."""
+    return "".join(ch if ch.isalnum() else "_" for ch in value.lower())
+
+
+def pick_some(rng, items, k):
+    """Up to k of items, in their order (the same draws in every variant)."""
+    if k <= 0:
+        return []
+    if k >= len(items):
+        return list(items)
+    idx = sorted(rng.sample(range(len(items)), k))
+    return [items[i] for i in idx]
+
+
+def t_staging_wide(rng, src, ref, variant):
+    names = Names()
+    lines, cols = [], []
+    want = rng.randint(28, WIDE_MAX)
+    for c in src.cols:
+        n = names.take(c.name)
+        if c.ty == "VARCHAR" and c.name != "email":
+            lines.append(f"lower(trim({c.name})) as {n}")
+            c = replace(c, values=tuple(v.lower() for v in c.values))
+        elif c.ty == "BOOLEAN" and PORTABLE:
+            lines.append(f"case when {c.name} then 1 else 0 end as {n}")
+            c = replace(c, nullable=False, ty="INTEGER", nonneg=True)
+        elif c.ty == "BOOLEAN" and c.nullable:
+            lines.append(f"coalesce({c.name}, false) as {n}")
+            c = replace(c, nullable=False)
+        elif is_dec(c.ty) and c.nullable and rng.random() < 0.5:
+            lines.append(f"coalesce({c.name}, 0.00) as {n}")
+            c = replace(c, nullable=False, ty=unify(c.ty, LIT_DEC0))
+        elif c.ty == "DOUBLE":
+            lines.append(f"round({c.name}, 2) as {n}")
+        else:
+            lines.append(c.name if n == c.name else f"{c.name} as {n}")
+        cols.append(replace(c, name=n, stem=c.s))
+    # Derived columns, over the raw source columns.
+    cands = []  # (stem, sql with {n} for the name, Col without its name)
+    nums = [c for c in src.cols if is_numeric(c.ty) and not c.key]
+    decs = [c for c in nums if is_dec(c.ty)]
+    for c in src.cols:
+        if c.ty == "DATE":
+            st = c.s.removesuffix("_date").removesuffix("_on")
+            cands.append((f"{st}_month", f"date_trunc('month', {c.name}) as {{n}}",
+                          Col("", "DATE", c.nullable)))
+            cands.append((f"{st}_year", f"year({c.name}) as {{n}}",
+                          Col("", "BIGINT", c.nullable, nonneg=True)))
+            cands.append((f"{st}_quarter", f"quarter({c.name}) as {{n}}",
+                          Col("", "BIGINT", c.nullable, nonneg=True)))
+        elif c.ty == "TIMESTAMP":
+            st = c.s.removesuffix("_at")
+            cands.append((f"{st}_on", f"cast({c.name} as date) as {{n}}",
+                          Col("", "DATE", c.nullable)))
+            cands.append((f"{st}_day", f"date_trunc('day', {c.name}) as {{n}}",
+                          Col("", "TIMESTAMP", c.nullable)))
+        elif is_numeric(c.ty) and not c.key:
+            hi, mid = (100, 10) if rng.random() < 0.5 else (250, 50)
+            cands.append((f"{c.s}_band",
+                          f"case\n            when {c.name} >= {hi} then 'high'\n"
+                          f"            when {c.name} >= {mid} then 'medium'\n"
+                          f"            when {c.name} is null then 'unknown'\n"
+                          f"            else 'low'\n        end as {{n}}",
+                          Col("", "VARCHAR", False, values=("high", "medium", "unknown", "low"))))
+            if is_int(c.ty):
+                cands.append((f"{c.s}_amount", f"cast({c.name} as decimal(12,2)) as {{n}}",
+                              Col("", ("DECIMAL", 12, 2), c.nullable, nonneg=True)))
+                if c.nullable:
+                    cands.append((f"{c.s}_or_zero", f"coalesce({c.name}, 0) as {{n}}",
+                                  Col("", unify(c.ty, LIT_INT), False, nonneg=True)))
+            elif c.ty == "DOUBLE":
+                cands.append((f"{c.s}_rounded", f"round({c.name}) as {{n}}",
+                              Col("", "DOUBLE", c.nullable, nonneg=True)))
+            else:
+                cands.append((f"{c.s}_abs_cents", f"abs({c.name} * 100) as {{n}}",
+                              Col("", arith("*", c.ty, LIT_INT), c.nullable, nonneg=True)))
+        elif c.ty == "VARCHAR" and c.name != "email":
+            vals = tuple(v.lower() for v in c.values)
+            if c.nullable:
+                cands.append((f"{c.s}_or_unknown",
+                              f"coalesce(lower(trim({c.name})), 'unknown') as {{n}}",
+                              Col("", "VARCHAR", False, values=vals + ("unknown",))))
+            cands.append((f"{c.s}_code", f"upper(substr(trim({c.name}), 1, 2)) as {{n}}",
+                          Col("", "VARCHAR", c.nullable,
+                              values=tuple(dict.fromkeys(v.strip()[:2].upper() for v in c.values)))))
+        elif c.ty == "BOOLEAN":
+            cands.append((f"{c.s}_flag", f"case when {c.name} then 1 else 0 end as {{n}}",
+                          Col("", "INTEGER", False, nonneg=True)))
+    for x, y in zip(decs, decs[1:]):
+        cands.append((f"{x.s}_plus_{y.s}", f"{x.name} + {y.name} as {{n}}",
+                      Col("", arith("+", x.ty, y.ty), x.nullable or y.nullable, nonneg=True)))
+        cands.append((f"{x.s}_minus_{y.s}", f"{x.name} - {y.name} as {{n}}",
+                      Col("", arith("-", x.ty, y.ty), x.nullable or y.nullable)))
+    if len(nums) >= 2:
+        x, y = nums[0], nums[-1]
+        cands.append((f"{x.s}_per_{y.s}", f"cast({x.name} as double) / nullif({y.name}, 0) as {{n}}",
+                      Col("", "DOUBLE", True, nonneg=True)))
+    for st, sql, c in pick_some(rng, cands, want - len(cols)):
+        n = names.take(st)
+        lines.append(sql.replace("{n}", n))
+        cols.append(replace(c, name=n, stem=n))
+    extra_col(variant, names, cols, lines)
+    key = src.keys()[0]
+    select = ",\n        ".join(lines)
+    sql = (
+        f"-- Staging of {src.name}: trimmed and lower-cased text, defaults for flags,\n"
+        f"-- calendar buckets, size bands, casts and sums of amounts.\n"
+        f"with source as (\n\n    select * from {{ref:{ref}}}\n\n),\n\n"
+        f"renamed as (\n\n    select\n        {select}\n    from source\n"
+        f"    where {key.name} >= {threshold(variant, 0)}\n\n)\n\n"
+        f"select * from renamed\n"
+    )
+    return sql, cols, f"One row per {src.entity.rstrip('s')} of {src.name}, cleaned.", "view"
+
+
+def t_aggregate_wide(rng, inp, ref, variant):
+    names = Names()
+    key = rng.choice(inp.keys())
+    strs = inp.of(lambda c: c.ty == "VARCHAR" and c.values)
+    dim = rng.choice(strs) if strs and rng.random() < 0.3 else None
+    want = rng.randint(10, WIDE_MAX)
+    group = [key] + ([dim] if dim else [])
+    others = [c for c in inp.cols if c not in group]
+    rng.shuffle(others)
+    lines, cols, used = [], [], list(group)
+    for g in group:
+        lines.append(g.name)
+        cols.append(replace(names_take_col(names, g), unique=not dim, key=g.key))
+    n = names.take("row_count")
+    lines.append(f"count(*) as {n}")
+    cols.append(Col(n, "BIGINT", False, nonneg=True))
+    for c in others:
+        if len(cols) >= want:
+            break
+        aggs = []  # (stem, sql, Col)
+        nn = c.nonneg
+        if c.key:
+            aggs.append((f"distinct_{c.s}s", f"count(distinct {c.name})", Col("", "BIGINT", False, nonneg=True)))
+        elif is_int(c.ty) or is_dec(c.ty):
+            aggs.append((f"total_{c.s}", f"sum({c.name})", Col("", sum_type(c.ty), c.nullable, nonneg=nn)))
+            aggs.append((f"avg_{c.s}", f"round(avg({c.name}), 2)", Col("", "DOUBLE", True, nonneg=nn)))
+            aggs.append((f"max_{c.s}", f"max({c.name})", Col("", c.ty, c.nullable, nonneg=nn)))
+        elif c.ty == "DOUBLE":
+            aggs.append((f"max_{c.s}", f"max({c.name})", Col("", "DOUBLE", c.nullable, nonneg=nn)))
+            aggs.append((f"min_{c.s}", f"min({c.name})", Col("", "DOUBLE", c.nullable, nonneg=nn)))
+            aggs.append((f"stddev_{c.s}", f"stddev_samp({c.name})", Col("", "DOUBLE", True, nonneg=True)))
+        elif is_temporal(c.ty):
+            aggs.append((f"first_{c.s}", f"min({c.name})", Col("", c.ty, c.nullable)))
+            aggs.append((f"last_{c.s}", f"max({c.name})", Col("", c.ty, c.nullable)))
+        elif c.ty == "VARCHAR":
+            if c.values:
+                v = c.values[0]
+                aggs.append((f"{c.s}_{ident(v)}_count", f"sum(case when {c.name} = '{v}' then 1 else 0 end)",
+                             Col("", "BIGINT", False, nonneg=True)))
+            aggs.append((f"distinct_{c.s}_values", f"count(distinct {c.name})",
+                         Col("", "BIGINT", False, nonneg=True)))
+        elif c.ty == "BOOLEAN":
+            aggs.append((f"any_{c.s}", f"bool_or({c.name})", Col("", "BOOLEAN", c.nullable)))
+            aggs.append((f"{c.s}_true_count", f"sum(case when {c.name} then 1 else 0 end)",
+                         Col("", "BIGINT", False, nonneg=True)))
+        if aggs:
+            used.append(c)
+        for st, sql, col in aggs:
+            if len(cols) >= want:
+                break
+            n = names.take(st)
+            lines.append(f"{sql} as {n}")
+            cols.append(replace(col, name=n, stem=n if col.ty == "BIGINT" else c.s))
+    extra_col(variant, names, cols, lines)
+    inner = ",\n        ".join(c.name for c in used)
+    select = ",\n    ".join(lines)
+    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
+    sql = (
+        f"-- Totals per {key.name}"
+        + (f" and {dim.name}" if dim else "")
+        + f" over {inp.name}.\nwith base as (\n\n    select\n        {inner}\n"
+        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
+        f"select\n    {select}\nfrom base\ngroup by {', '.join(g.name for g in group)}\n"
+    )
+    combos = [[cols[0].name, cols[1].name]] if dim else []
+    return sql, cols, f"One row per {key.name} with totals of {inp.name}.", "table", combos
+
+
+def t_window_wide(rng, inp, ref, variant):
+    names = Names()
+    key = rng.choice(inp.keys())
+    temporal = [c for c in inp.cols if is_temporal(c.ty)]
+    order = temporal[0] if temporal else key
+    nums = [c for c in inp.cols if is_numeric(c.ty) and not c.key]
+    num = rng.choice(nums) if nums else None
+    want = rng.randint(10, WIDE_MAX)
+    top = rng.randint(1, 5)
+    cols_inner = []
+    for c in [key, order] + ([num] if num else []):
+        if c not in cols_inner:
+            cols_inner.append(c)
+    n_extra = 3 + (9 if num else 0)
+    rest = [c for c in inp.cols if c not in cols_inner]
+    rng.shuffle(rest)
+    cols_inner += rest[: max(1, want - len(cols_inner) - n_extra)]
+    for c in cols_inner:
+        names.take(c.name)
+    inner = [c.name for c in cols_inner]
+    outer = ["*"]  # the outer query adds to every column of `ordered`
+    cols = [replace(c, unique=c.unique or (c is key and top == 1)) for c in cols_inner]
+    part = f"partition by {key.name} order by {order.name}"
+    rank = names.take("recency_rank")
+    inner.append(f"row_number() over ({part} desc) as {rank}")
+    cols.append(Col(rank, "BIGINT", False, nonneg=True))
+    rows = names.take(f"rows_per_{key.s}")
+    inner.append(f"count(*) over (partition by {key.name}) as {rows}")
+    cols.append(Col(rows, "BIGINT", False, stem=rows, nonneg=True))
+    if num:
+        nn = num.nonneg
+        running = names.take(f"running_{num.s}")
+        previous = names.take(f"previous_{num.s}")
+        following = names.take(f"next_{num.s}")
+        first = names.take(f"first_{num.s}")
+        peak = names.take(f"peak_{num.s}_per_{key.s}")
+        mean = names.take(f"avg_{num.s}_per_{key.s}")
+        tile = names.take(f"{num.s}_{'rank' if PORTABLE else 'quartile'}")
+        change = names.take(f"{num.s}_change")
+        share = names.take(f"{num.s}_share_of_peak")
+        inner.append(
+            f"sum({num.name}) over (\n            {part}\n"
+            f"            rows between unbounded preceding and current row\n        ) as {running}")
+        inner.append(f"lag({num.name}) over ({part}) as {previous}")
+        inner.append(f"lead({num.name}) over ({part}) as {following}")
+        inner.append(f"first_value({num.name}) over ({part}) as {first}")
+        inner.append(f"max({num.name}) over (partition by {key.name}) as {peak}")
+        inner.append(f"avg({num.name}) over (partition by {key.name}) as {mean}")
+        # Teradata has no NTILE (--portable: every target emits every model).
+        fn = "dense_rank()" if PORTABLE else "ntile(4)"
+        inner.append(f"{fn} over (partition by {key.name} order by {num.name}) as {tile}")
+        cols.append(Col(running, sum_type(num.ty), True, stem=running, nonneg=nn))
+        cols.append(Col(previous, num.ty, True, stem=previous, nonneg=nn))
+        cols.append(Col(following, num.ty, True, stem=following, nonneg=nn))
+        cols.append(Col(first, num.ty, num.nullable, stem=first, nonneg=nn))
+        cols.append(Col(peak, num.ty, True, stem=peak, nonneg=nn))
+        cols.append(Col(mean, "DOUBLE", True, stem=mean, nonneg=nn))
+        cols.append(Col(tile, "BIGINT", False, stem=tile, nonneg=True))
+        lit, lt = lit_zero(num.ty)
+        outer.append(f"{num.name} - coalesce({previous}, {lit}) as {change}")
+        cols.append(Col(change, arith("-", num.ty, unify(num.ty, lt)), num.nullable, stem=change))
+        outer.append(f"cast({num.name} as double) / nullif({peak}, 0) as {share}")
+        cols.append(Col(share, "DOUBLE", True, stem=share, nonneg=nn))
+    latest = names.take("is_latest")
+    if PORTABLE:
+        outer.append(f"case when {rank} = 1 then 1 else 0 end as {latest}")
+        cols.append(Col(latest, "INTEGER", False, nonneg=True))
+    else:
+        outer.append(f"case when {rank} = 1 then true else false end as {latest}")
+        cols.append(Col(latest, "BOOLEAN", False))
+    extra_col(variant, names, cols, outer)
+    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
+    sql = (
+        f"-- Latest rows per {key.name} of {inp.name}, with running totals and\n"
+        f"-- per-{key.name} statistics.\n"
+        f"with ordered as (\n\n    select\n        " + ",\n        ".join(inner) + "\n"
+        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
+        f"select\n    " + ",\n    ".join(outer) + "\nfrom ordered\n"
+        f"where {rank} <= {top}\n"
+    )
+    combos = [[key.name, rank]] if top > 1 else []
+    return (sql, cols, f"Latest rows per {key.name} of {inp.name} with running totals.", "view",
+            combos)
+
+
+def t_enrich_wide(rng, inp, ref, variant):
+    names = Names()
+    lines, cols = [], []
+    keys = [c for c in inp.cols if c.key]
+    other = [c for c in inp.cols if not c.key]
+    rng.shuffle(other)
+    want = rng.randint(10, WIDE_MAX)
+    nums = [c for c in inp.cols if is_numeric(c.ty) and not c.key]
+    cands = []  # (stem, sql with {n}, Col)
+    for x, y in zip(nums, nums[1:]):
+        cands.append((f"{x.s}_per_{y.s}", f"cast({x.name} as double) / nullif({y.name}, 0) as {{n}}",
+                      Col("", "DOUBLE", True, nonneg=x.nonneg and y.nonneg)))
+        if (is_dec(x.ty) or is_int(x.ty)) and (is_dec(y.ty) or is_int(y.ty)):
+            cands.append((f"{x.s}_gap_to_{y.s}", f"abs({x.name} - {y.name}) as {{n}}",
+                          Col("", arith("-", x.ty, y.ty), x.nullable or y.nullable, nonneg=True)))
+    for x in nums:
+        cands.append((f"{x.s}_doubled", f"{x.name} * 2 as {{n}}",
+                      Col("", arith("*", x.ty, LIT_INT), x.nullable, nonneg=x.nonneg)))
+        if PORTABLE:
+            cands.append((f"is_large_{x.s}", f"case when {x.name} > 100 then 1 else 0 end as {{n}}",
+                          Col("", "INTEGER", False, nonneg=True)))
+        else:
+            cands.append((f"is_large_{x.s}", f"coalesce({x.name} > 100, false) as {{n}}",
+                          Col("", "BOOLEAN", False)))
+        if x.nullable:
+            lit, lt = lit_zero(x.ty)
+            cands.append((f"{x.s}_or_zero", f"coalesce({x.name}, {lit}) as {{n}}",
+                          Col("", unify(x.ty, lt), False, nonneg=x.nonneg)))
+    for c in inp.cols:
+        if c.ty == "VARCHAR":
+            cands.append((f"{c.s}_length", f"length({c.name}) as {{n}}",
+                          Col("", "BIGINT", c.nullable, nonneg=True)))
+            if c.values:
+                cands.append((f"{c.s}_upper", f"upper({c.name}) as {{n}}",
+                              Col("", "VARCHAR", c.nullable,
+                                  values=tuple(dict.fromkeys(v.upper() for v in c.values)))))
+        elif c.ty == "DATE":
+            cands.append((f"{c.s}_year", f"year({c.name}) as {{n}}",
+                          Col("", "BIGINT", c.nullable, nonneg=True)))
+            cands.append((f"{c.s}_month_number", f"month({c.name}) as {{n}}",
+                          Col("", "BIGINT", c.nullable, nonneg=True)))
+    derived = pick_some(rng, cands, max(3, want // 3))
+    n_pass = max(2, min(want, WIDE_MAX) - len(keys) - len(derived))
+    for c in keys + other[:n_pass]:
+        nc = names_take_col(names, c)
+        lines.append(nc.name)
+        cols.append(nc)
+    passed = {c.name for c in cols}
+    for st, sql, c in derived:
+        if len(cols) >= WIDE_MAX:
+            break
+        n = names.take(st)
+        lines.append(sql.replace("{n}", n))
+        cols.append(replace(c, name=n, stem=n))
+    extra_col(variant, names, cols, lines)
+    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
+    sql = (
+        f"-- Derived measures over {inp.name}.\n"
+        f"select\n    " + ",\n    ".join(lines) + f"\nfrom {{ref:{ref}}}\nwhere {cond}\n"
+    )
+    # Rows are filtered, never repeated: what was unique stays unique.
+    return (sql, cols, f"Rows of {inp.name} with derived ratios and flags.", "view",
+            [list(x) for x in inp.combos if all(n in passed for n in x)])
+
+
+# --------------------------------------------------------------------------
 
 
 @dataclass
@@ -627,6 +1094,9 @@ class Model:
     texts: list  # [variant0, variant1, variant2] with {ref:...} placeholders
     inputs: list  # Rel
 
+
+WIDE_TEMPLATES = {"staging": t_staging_wide, "aggregate": t_aggregate_wide,
+                  "window": t_window_wide, "enrich": t_enrich_wide}
 
 PREFIX = {"staging": "stg", "aggregate": "agg", "join": "int", "window": "fct", "enrich": "dim"}
 
@@ -651,7 +1121,14 @@ def generate(n_models, n_domains, seed, csv_rows=5):
         templates = rng.sample(SOURCES, k=min(k, len(SOURCES)))
         sources[d] = []
         for entity, spec in templates:
-            cols = [Col(n, t, not req, key, n) for n, t, req, key in spec]
+            if WIDE:
+                spec = spec + WIDE_EXTRA[entity]
+                cols = [Col(n, t, not req, key, n,
+                            values=text_values(n) if t == "VARCHAR" and n != "email" else (),
+                            nonneg=is_numeric(t), unique=n.endswith("_id"))
+                        for n, t, req, key in spec]
+            else:
+                cols = [Col(n, t, not req, key, n) for n, t, req, key in spec]
             rel = Rel(d, f"raw_{entity}", cols, source=True, entity=entity)
             sources[d].append(rel)
             lines = [",".join(c.name for c in cols)]
@@ -701,10 +1178,12 @@ def generate(n_models, n_domains, seed, csv_rows=5):
                 if rel.domain != d:
                     deps[d].add(rel.domain)
                 refs.append(f"{rel.domain}:{rel.name}")
-            texts, cols = [], None
+            texts, cols, combos = [], None, []
             for variant in range(3):
                 r = random.Random(f"{seed}:{serial}")  # same choices in every variant
-                if kind == "staging":
+                if WIDE and kind in WIDE_TEMPLATES:
+                    out = WIDE_TEMPLATES[kind](r, inputs[0], refs[0], variant)
+                elif kind == "staging":
                     out = t_staging(r, inputs[0], refs[0], variant)
                 elif kind == "aggregate":
                     out = t_aggregate(r, inputs[0], refs[0], variant)
@@ -714,12 +1193,13 @@ def generate(n_models, n_domains, seed, csv_rows=5):
                     out = t_window(r, inputs[0], refs[0], variant)
                 else:
                     out = t_enrich(r, inputs[0], refs[0], variant)
-                sql, c, desc, mat = out
+                sql, c, desc, mat, *rest = out
                 texts.append(sql)
                 if variant == 0:
                     cols, description, materialization = c, desc, mat
+                    combos = rest[0] if rest else []
             is_pub = rng.random() < 0.2
-            rel = Rel(d, name, cols, published=is_pub, entity=entity)
+            rel = Rel(d, name, cols, published=is_pub, entity=entity, combos=combos)
             for inp in inputs:
                 inp.consumers.append((d, name))
             m = Model(d, name, kind, rel, materialization, description, texts, inputs)
@@ -795,6 +1275,147 @@ def contract_yaml(d, m):
     return "\n".join(lines) + "\n"
 
 
+def column_rules(c):
+    """The quality rules of a --wide contract's column, from what the generator
+    knows of its data: (kind, argument). dbt gets the same list as tests."""
+    rules = []
+    if not c.nullable:
+        rules.append(("not_null", None))
+    if c.unique:
+        rules.append(("unique", None))
+    if c.ty == "VARCHAR" and c.values:
+        rules.append(("accepted_values", list(c.values)))
+    if is_numeric(c.ty) and c.nonneg and not c.key:
+        rules.append(("non_negative", None))
+    if is_temporal(c.ty):
+        rules.append(("not_before", MIN_DATE))
+    return rules
+
+
+def rule_yaml(c, kind, arg, indent):
+    p = " " * indent
+    name = f"{c.name}_{kind}"
+    if kind == "not_null":
+        body = ["type: library", "metric: nullValues", "mustBe: 0", "dimension: completeness",
+                f"description: {yq(f'Every row has a {c.name}.')}"]
+    elif kind == "unique":
+        body = ["type: library", "metric: duplicateValues", "mustBe: 0", "dimension: uniqueness",
+                f"description: {yq(f'No two rows share a {c.name}.')}"]
+    elif kind == "accepted_values":
+        body = ["type: library", "metric: invalidValues", "arguments:",
+                f"  validValues: [{', '.join(yq(v) for v in arg)}]", "mustBe: 0",
+                "dimension: conformity",
+                f"description: {yq(f'Every {c.name} is one of the known values.')}"]
+    elif kind == "non_negative":
+        body = ["type: sql", f"query: {yq('SELECT COUNT(*) FROM {object} WHERE {property} < 0')}",
+                "mustBe: 0", "dimension: accuracy",
+                f"description: {yq(f'No {c.name} is negative.')}"]
+    else:  # not_before
+        body = ["type: sql",
+                f"query: {yq(f'SELECT COUNT(*) FROM {{object}} WHERE {{property}} < DATE {chr(39)}{arg}{chr(39)}')}",
+                "mustBe: 0", "dimension: accuracy",
+                f"description: {yq(f'No {c.name} is before {arg}.')}"]
+    out = [f"{p}- name: {name}"]
+    out += [f"{p}  {line}" for line in body]
+    out.append(f"{p}  severity: error")
+    return out
+
+
+def contract_yaml_wide(d, m):
+    """A v3.1.0 contract (the quality forms need it) with quality rules on most
+    columns and a uniqueness rule over the columns unique together."""
+    lines = [
+        "apiVersion: v3.1.0",
+        "kind: DataContract",
+        f"id: {d}.{m.name}",
+        f"name: {m.name}",
+        "version: 1.0.0",
+        "status: active",
+        f"domain: {d}",
+        f"dataProduct: {m.name}",
+        "description:",
+        f"  purpose: {yq(m.description)}",
+        "team:",
+        f"  name: {d}-team",
+        "  members:",
+        f"    - username: {d}-team@bench.example",
+        "      role: owner",
+        "schema:",
+        f"  - id: {m.name}",
+        f"    name: {m.name}",
+        f"    physicalName: {m.name}",
+        "    logicalType: object",
+    ]
+    if m.rel.combos:
+        lines.append("    quality:")
+        for combo in m.rel.combos:
+            lines += [
+                f"      - name: {('one_row_per_' + '_and_'.join(combo))[:MAX_NAME]}",
+                "        type: library",
+                "        metric: duplicateValues",
+                "        arguments:",
+                f"          properties: [{', '.join(combo)}]",
+                "        mustBe: 0",
+                "        dimension: uniqueness",
+                "        severity: error",
+                f"        description: {yq('No two rows share ' + ' and '.join(combo) + '.')}",
+            ]
+    lines.append("    properties:")
+    for c in m.rel.cols:
+        lines += [
+            f"      - name: {c.name}",
+            f"        logicalType: {logical_type(c.ty)}",
+            f"        physicalType: {type_sql(c.ty)}",
+            f"        required: {'false' if c.nullable else 'true'}",
+        ]
+        if c.unique:
+            lines.append("        unique: true")
+        lines.append(f"        description: {yq(column_description(c))}")
+        rules = column_rules(c)
+        if rules:
+            lines.append("        quality:")
+            for kind, arg in rules:
+                lines += rule_yaml(c, kind, arg, 10)
+    return "\n".join(lines) + "\n"
+
+
+def dbt_tests(c):
+    """The dbt tests of a --wide published model's column (column_rules)."""
+    out = []
+    for kind, arg in column_rules(c):
+        if kind in ("not_null", "unique"):
+            out.append(f"          - {kind}")
+        elif kind == "accepted_values":
+            out.append(f"          - accepted_values: {{ values: [{', '.join(yq(v) for v in arg)}] }}")
+        elif kind == "non_negative":
+            out.append("          - bench_non_negative")
+        else:
+            out.append(f"          - bench_not_before: {{ value: {yq(arg)} }}")
+    return ["        data_tests:"] + out if out else []
+
+
+DBT_GENERIC_TESTS = """\
+-- Generic tests of the --wide benchmark projects: the dbt counterparts of the
+-- contracts' SQL and multi-column quality rules.
+
+{% test bench_non_negative(model, column_name) %}
+select {{ column_name }} from {{ model }} where {{ column_name }} < 0
+{% endtest %}
+
+{% test bench_not_before(model, column_name, value) %}
+select {{ column_name }} from {{ model }} where {{ column_name }} < date '{{ value }}'
+{% endtest %}
+
+{% test bench_unique_combination(model, columns) %}
+select {{ columns | join(', ') }}
+from {{ model }}
+where {% for c in columns %}{{ c }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+"""
+
+
 def column_description(c):
     null = "may be NULL" if c.nullable else "never NULL"
     return f"{c.name.replace('_', ' ').capitalize()}; {null}."
@@ -834,7 +1455,8 @@ def write_mesh(root, name, domains, sources, models, deps, csvs):
         for m in models[d]:
             write_file(os.path.join(dd, "models", f"{m.name}.sql"), render(m.texts[0], d, "mesh"))
             if m.rel.published:
-                write_file(os.path.join(dd, "contracts", f"{m.name}.yaml"), contract_yaml(d, m))
+                text = contract_yaml_wide(d, m) if WIDE else contract_yaml(d, m)
+                write_file(os.path.join(dd, "contracts", f"{m.name}.yaml"), text)
 
 
 def write_dbt(root, name, domains, sources, models, deps, csvs):
@@ -863,6 +1485,8 @@ def write_dbt(root, name, domains, sources, models, deps, csvs):
         f"      path: target/{name}.duckdb",
         "      threads: 2",
     ]) + "\n")
+    if WIDE:
+        write_file(os.path.join(root, "macros", "bench_tests.sql"), DBT_GENERIC_TESTS)
     for d in domains:
         md = os.path.join(root, "models", d)
         src = ["version: 2", "", "groups:", f"  - name: {d}",
@@ -892,6 +1516,10 @@ def write_dbt(root, name, domains, sources, models, deps, csvs):
                 cfg.append("      contract: { enforced: true }")
             if cfg:
                 yml += ["    config:"] + cfg
+            if m.rel.published and WIDE and m.rel.combos:
+                yml.append("    data_tests:")
+                yml += [f"      - bench_unique_combination: {{ columns: [{', '.join(x)}] }}"
+                        for x in m.rel.combos]
             if m.rel.published:
                 yml.append("    columns:")
                 for c in m.rel.cols:
@@ -901,6 +1529,8 @@ def write_dbt(root, name, domains, sources, models, deps, csvs):
                     if not c.nullable and m.materialization == "table":
                         # dbt-duckdb enforces constraints on tables only.
                         yml.append("        constraints: [{ type: not_null }]")
+                    if WIDE:
+                        yml += dbt_tests(c)
         write_file(os.path.join(md, "_models.yml"), "\n".join(yml) + "\n")
 
 
@@ -942,12 +1572,19 @@ def main(argv=None):
     p.add_argument("--portable", action="store_true",
                    help="flags as 0/1 INTEGERs, no BOOLEAN column, so that every target "
                         "(Teradata too) can emit every model")
+    p.add_argument("--wide", action="store_true",
+                   help="wide products: ~20-column sources, 10-40 output columns per model, "
+                        "quality rules on most columns of every contract and the equivalent "
+                        "dbt tests (meant with few domains, e.g. --domains 5)")
     p.add_argument("--name", default="bench_mesh", help="workspace / dbt project name")
     a = p.parse_args(argv)
     if a.models < 1 or a.domains < 1:
         p.error("--models and --domains must be positive")
-    global PORTABLE
+    global PORTABLE, WIDE
     PORTABLE = a.portable
+    WIDE = a.wide
+    if WIDE:
+        STR_VALUES.update(WIDE_STR_VALUES)
     domains, sources, models, deps, csvs = generate(a.models, a.domains, a.seed)
     if os.path.exists(a.out):
         shutil.rmtree(a.out)
@@ -968,10 +1605,28 @@ def main(argv=None):
     }
     if a.portable:
         meta["portable"] = True
+    if a.wide:
+        pubs = [m for m in all_models if m.rel.published]
+        meta["wide"] = True
+        meta["columns"] = {
+            "min": min(len(m.rel.cols) for m in all_models),
+            "max": max(len(m.rel.cols) for m in all_models),
+            "mean": round(sum(len(m.rel.cols) for m in all_models) / len(all_models), 1),
+        }
+        meta["quality_rules"] = sum(len(column_rules(c)) for m in pubs for c in m.rel.cols) + \
+            sum(len(m.rel.combos) for m in pubs)
+        meta["published_columns_with_rules"] = sum(
+            1 for m in pubs for c in m.rel.cols if column_rules(c))
+        meta["published_columns"] = sum(len(m.rel.cols) for m in pubs)
     write_file(os.path.join(a.out, "bench-meta.json"), json.dumps(meta, indent=2) + "\n")
     print(f"gen: {meta['models']} models, {meta['published']} published, "
           f"{cross} cross-domain, {meta['sources']} sources in {len(domains)} domains -> {a.out}",
           file=sys.stderr)
+    if a.wide:
+        print(f"gen: wide: {meta['columns']['min']}-{meta['columns']['max']} columns per model "
+              f"(mean {meta['columns']['mean']}), {meta['quality_rules']} quality rules on "
+              f"{meta['published_columns_with_rules']} of {meta['published_columns']} published columns",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":
