@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use mesh_sema::{SourceFile, Workspace};
+use mesh_sema::{SourceFile, WarmStart, Workspace};
 use mesh_syntax::ParsedModel;
 
 /// The one database behind the CLI, watch mode and the language server.
@@ -14,6 +14,8 @@ use mesh_syntax::ParsedModel;
 pub struct MeshDatabase {
     storage: salsa::Storage<Self>,
     workspace: Option<Workspace>,
+    /// Results of an earlier process, when started warm (set once, before any query).
+    warm: Option<WarmStart>,
     executed: Arc<Mutex<Option<Vec<String>>>>,
     /// Syntax trees handed from the reference walk to inference (shared by
     /// the clones that analyze in parallel).
@@ -41,6 +43,7 @@ impl Default for MeshDatabase {
         let mut db = MeshDatabase {
             storage,
             workspace: None,
+            warm: None,
             executed,
             parses: Arc::default(),
             keep_trees: Arc::default(),
@@ -56,6 +59,11 @@ impl MeshDatabase {
         if let Ok(mut guard) = self.executed.lock() {
             *guard = Some(Vec::new());
         }
+    }
+
+    /// Hands the analysis what an earlier process computed; before any query.
+    pub(crate) fn set_warm_start(&mut self, warm: WarmStart) {
+        self.warm = Some(warm);
     }
 
     /// Drops the trees waiting for an analysis: after an edit, those of
@@ -91,6 +99,18 @@ impl mesh_sema::Db for MeshDatabase {
             None => unreachable!("MeshDatabase::default always creates the workspace input"),
         }
     }
+    fn note_inference(&self, domain: &str, model: &str) {
+        if let Ok(mut guard) = self.executed.lock()
+            && let Some(entries) = guard.as_mut()
+        {
+            entries.push(format!("infer_model({domain}.{model})"));
+        }
+    }
+
+    fn warm_start(&self) -> Option<WarmStart> {
+        self.warm
+    }
+
     fn stash_parse(&self, file: SourceFile, text: &str, parsed: ParsedModel) {
         if let Ok(mut parses) = self.parses.lock()
             && parses.len() < STASHED_PARSES

@@ -83,7 +83,7 @@ pub(crate) type Emitted = HashMap<(String, String), Result<String, Vec<Diagnosti
 #[derive(Default)]
 pub struct AnalysisHost {
     pub(crate) db: MeshDatabase,
-    files: BTreeMap<String, SourceFile>,
+    pub(crate) files: BTreeMap<String, SourceFile>,
     pub(crate) emitted: Mutex<Option<(Target, Emitted)>>,
 }
 
@@ -200,15 +200,22 @@ impl AnalysisHost {
         self.files.get(path).map(|f| f.text(&self.db).as_str())
     }
 
-    /// How many models the member domains have (without analyzing them).
+    /// How many models the member domains have (from the file list alone:
+    /// no configuration is parsed, so a check answered from the cache stays
+    /// cheap).
     pub fn model_count(&self) -> usize {
         let db = &self.db;
+        let index = mesh_sema::file_index(db);
         member_domains(db)
             .iter()
-            .map(|name| {
-                domain_scope(db, DomainId::new(db, name.clone()))
+            .filter_map(|name| index.directories.get(name))
+            .map(|files| {
+                let names: std::collections::BTreeSet<String> = files
                     .models
-                    .len()
+                    .keys()
+                    .map(|m| m.to_ascii_lowercase())
+                    .collect();
+                names.len()
             })
             .sum()
     }

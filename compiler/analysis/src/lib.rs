@@ -13,6 +13,7 @@ mod ide;
 mod plan;
 mod rename;
 mod select;
+mod warm;
 
 pub use actions::{CodeAction, FileEdit};
 pub use adhoc::{ADHOC_FILE, adhoc_query_sql};
@@ -38,3 +39,4 @@ pub use plan::{
 };
 pub use rename::RenameEdit;
 pub use select::{Selector, parse_selector};
+pub use warm::WarmStartOutcome;

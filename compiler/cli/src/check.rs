@@ -2,14 +2,19 @@
 
 use std::path::PathBuf;
 
-use mesh_analysis::Severity;
+use mesh_analysis::{Diagnostic, Severity};
 
 use crate::report::{Found, ReportFormat};
 use crate::session::{Session, open_root, open_workspace, workspace_roots};
 use crate::{GlobalArgs, Outcome};
 
-pub(crate) fn run(global: &GlobalArgs, paths: &[PathBuf], format: ReportFormat) -> Outcome {
-    let sessions = match sessions(global, paths) {
+pub(crate) fn run(
+    global: &GlobalArgs,
+    paths: &[PathBuf],
+    format: ReportFormat,
+    use_cache: bool,
+) -> Outcome {
+    let mut sessions = match sessions(global, paths) {
         Ok(sessions) => sessions,
         Err(outcome) => return outcome,
     };
@@ -20,11 +25,22 @@ pub(crate) fn run(global: &GlobalArgs, paths: &[PathBuf], format: ReportFormat) 
     let started = std::time::Instant::now();
     // Every diagnostic of each workspace, not only those in the paths given:
     // a contract edit breaks consumers in files nobody touched.
-    let found: Vec<Found<'_>> = sessions
-        .iter()
-        .map(|session| Found {
-            session,
-            diagnostics: session.host.check(),
+    let cached: Vec<Option<Vec<Diagnostic>>> = sessions
+        .iter_mut()
+        .map(|session| use_cache.then(|| crate::cache::start(session)).flatten())
+        .collect();
+    let mut computed = Vec::new();
+    let found: Vec<Found<'_>> = (sessions.iter().zip(cached))
+        .enumerate()
+        .map(|(i, (session, cached))| {
+            let diagnostics = cached.unwrap_or_else(|| {
+                computed.push(i);
+                session.host.check()
+            });
+            Found {
+                session,
+                diagnostics,
+            }
         })
         .collect();
     crate::report::print(format, &found);
@@ -38,13 +54,21 @@ pub(crate) fn run(global: &GlobalArgs, paths: &[PathBuf], format: ReportFormat) 
         total_errors += errors;
         let warnings = f.diagnostics.len() - errors;
         let models = f.session.host.model_count();
+        let cached = if computed
+            .iter()
+            .any(|&i| std::ptr::eq(found[i].session, f.session))
+        {
+            ""
+        } else {
+            " (no file changed since the last check; target/cache/check.bin)"
+        };
         let place = if paths.is_empty() {
             String::new()
         } else {
             format!(" of {}", crate::report::display_path(&f.session.root))
         };
         f.session.progress(&format!(
-            "checked {models} models{place} in {:.0} ms: {errors} error{}, {warnings} warning{}",
+            "checked {models} models{place} in {:.0} ms: {errors} error{}, {warnings} warning{}{cached}",
             started.elapsed().as_secs_f64() * 1000.0,
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
@@ -56,6 +80,11 @@ pub(crate) fn run(global: &GlobalArgs, paths: &[PathBuf], format: ReportFormat) 
             first.session.progress(
                 "help: `meshc check` (without --format) shows each error with its source and help",
             );
+        }
+    }
+    if use_cache {
+        for &i in &computed {
+            crate::cache::save(found[i].session, &found[i].diagnostics);
         }
     }
     drop(found);

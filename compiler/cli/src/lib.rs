@@ -4,6 +4,7 @@
 //! one [`mesh_analysis::AnalysisHost`] through [`session::Session`].
 
 mod build;
+mod cache;
 mod check;
 mod gates;
 mod lsp;
@@ -103,12 +104,20 @@ pub enum Command {
 Examples:
   meshc check --format short orders/contracts/fct_orders.yaml   # a hook: the workspaces of the staged files
   meshc check --format sarif > meshc.sarif                       # CI: upload for code scanning
-  meshc check --format github                                    # CI: annotate the pull request")]
+  meshc check --format github                                    # CI: annotate the pull request
+  meshc check --no-cache                                         # ignore target/cache/check.bin and do not write it
+
+A check leaves its results in target/cache/check.bin of each workspace: the
+next check with no change answers from it, and after an edit only what the
+edit can affect is checked again (docs/cache.md).")]
     Check {
         /// Files or directories whose workspaces to check (default: the workspace of --workspace or the current directory).
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
         format: ReportFormat,
+        /// Check from scratch: neither read nor write target/cache/check.bin.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check, then write each model's SQL and a JSON manifest of the DAG under target/.
     Build(BuildArgs),
@@ -353,7 +362,11 @@ pub(crate) enum Outcome {
 /// Runs the CLI; returns the process exit code.
 pub fn main_with_args(cli: Cli) -> ExitCode {
     let outcome = match &cli.command {
-        Command::Check { paths, format } => check::run(&cli.global, paths, *format),
+        Command::Check {
+            paths,
+            format,
+            no_cache,
+        } => check::run(&cli.global, paths, *format, !*no_cache),
         Command::Build(args) => build::build(&cli.global, args),
         Command::Compile { model, target } => build::compile(&cli.global, model, *target),
         Command::Run(args) => build::run(&cli.global, args),

@@ -29,6 +29,14 @@ pub struct Workspace {
     pub load_diagnostics: Vec<Diagnostic>,
 }
 
+/// Results of an earlier process (meshc's cache), set once before the first
+/// query; see [`crate::warm`].
+#[salsa::input(debug)]
+pub struct WarmStart {
+    #[returns(ref)]
+    pub models: Arc<crate::warm::WarmModels>,
+}
+
 /// A domain name, interned.
 #[salsa::interned(debug)]
 pub struct DomainId<'db> {
@@ -50,6 +58,15 @@ pub struct ModelId<'db> {
 pub trait Db: salsa::Database {
     /// The one workspace input of this database.
     fn workspace(&self) -> Workspace;
+
+    /// Called when a model is parsed and inferred for real (not taken from
+    /// the warm start), for logs of executed work. The default does nothing.
+    fn note_inference(&self, _domain: &str, _model: &str) {}
+
+    /// What an earlier process computed, if the database was started warm.
+    fn warm_start(&self) -> Option<WarmStart> {
+        None
+    }
 
     /// Keeps the syntax tree the reference walk parsed from `text`, so that
     /// the inference of the same model, which follows it, need not parse

@@ -22,12 +22,13 @@ mod model;
 mod references;
 mod relation;
 mod types;
+mod warm;
 
 pub use check::{
     cycle_diagnostics, domain_diagnostics, incremental_diagnostics, workspace_diagnostics,
 };
 pub use contract_diff::{ContractChange, Impact, check_bump, diff_contracts, required_bump};
-pub use db::{Db, DomainId, ModelId, SourceFile, Workspace};
+pub use db::{Db, DomainId, ModelId, SourceFile, WarmStart, Workspace};
 pub use functions::FUNCTION_NAMES;
 pub use graph::{MeshGraph, NodeId, domain_readers, mesh_graph};
 pub use index::{
@@ -42,3 +43,4 @@ pub use model::{ModelAnalysis, analyze_model, model_signature};
 pub use references::model_references;
 pub use relation::{Column, Relation};
 pub use types::Typed;
+pub use warm::{WarmModel, WarmModels, environment_digest, file_digest, warm_model};

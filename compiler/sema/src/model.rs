@@ -25,6 +25,9 @@ pub struct ModelAnalysis {
 /// Parses, infers and contract-checks one model.
 #[salsa::tracked(returns(ref))]
 pub fn analyze_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis {
+    if let Some(cached) = crate::warm::analysis(db, model) {
+        return cached;
+    }
     // Inference recurses once per level of the tree (bounded by mesh_syntax::MAX_TREE_DEPTH).
     mesh_syntax::with_stack(|| analyze(db, model))
 }
@@ -35,6 +38,7 @@ fn analyze<'db>(db: &'db dyn Db, model: ModelId<'db>) -> ModelAnalysis {
     let Some((_, file)) = scope.models.get(&model.name(db).to_ascii_lowercase()) else {
         return ModelAnalysis::default();
     };
+    db.note_inference(domain.name(db), model.name(db));
     let ParsedModel {
         query,
         line_index,

@@ -23,6 +23,9 @@ use crate::lower::RelationTarget;
 /// other model, so the graph built from it cannot cycle through salsa.
 #[salsa::tracked(returns(ref))]
 pub fn model_references<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Arc<[RelationTarget]> {
+    if let Some(cached) = crate::warm::references(db, model) {
+        return cached;
+    }
     // The walk recurses once per level of the tree (bounded by mesh_syntax::MAX_TREE_DEPTH).
     mesh_syntax::with_stack(|| references(db, model))
 }

@@ -94,6 +94,12 @@ pub fn content_hash(content: &str) -> String {
     out
 }
 
+/// SHA-256 of a text (or any bytes) byte for byte (what a cache keys on: unlike
+/// [`content_hash`], a change of line endings is a change).
+pub fn text_digest(text: impl AsRef<[u8]>) -> [u8; 32] {
+    Sha256::digest(text.as_ref()).into()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLock {

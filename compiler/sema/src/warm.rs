@@ -1,0 +1,158 @@
+//! A warm start: per-model results an earlier process computed (meshc keeps
+//! them in a cache under `target/`), used instead of parsing and inferring a
+//! model again while everything the result depends on is unchanged.
+//!
+//! A model's analysis depends on its SQL, on the workspace's configuration
+//! and contracts (its domain's scope, sources, published products, its own
+//! contract), on whether it is in a cycle, and on the signatures of the
+//! models of its domain it reads. A cached result is used when:
+//! - the digest of the model's text is the one it was computed from,
+//! - the [`environment_digest`] (every file that is not model SQL, and the
+//!   list of all files) is the one of the cache,
+//! - the model is in no cycle now (models in cycles are never cached),
+//! - and each model of its domain it read has the signature it had then.
+//!
+//! The checks are salsa queries like any other, so within a process an
+//! edit invalidates a cached result exactly as it would a computed one. The
+//! cache is an input set once, before the first query.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::db::{Db, ModelId, SourceFile};
+use crate::graph::domain_cycles;
+use crate::index::domain_scope;
+use crate::lower::RelationTarget;
+use crate::model::{ModelAnalysis, model_signature};
+use crate::relation::Relation;
+
+/// Results of an earlier process, by `(domain, model)` as the domain's scope
+/// spells them.
+#[derive(Debug, Default)]
+pub struct WarmModels {
+    /// [`environment_digest`] when the results were computed.
+    pub environment: [u8; 32],
+    pub models: HashMap<(String, String), WarmModel>,
+}
+
+/// What one model's queries returned, and what that depended on.
+#[derive(Debug, Clone)]
+pub struct WarmModel {
+    /// Digest of the model's SQL text ([`mesh_syntax::text_digest`]).
+    pub text: [u8; 32],
+    pub references: Arc<[RelationTarget]>,
+    pub analysis: ModelAnalysis,
+    /// The models of its domain that the analysis read, with their signatures then.
+    pub upstream: Vec<(String, Option<Relation>)>,
+}
+
+/// Digest of a file's exact text.
+#[salsa::tracked(returns(copy))]
+pub fn file_digest(db: &dyn Db, file: SourceFile) -> [u8; 32] {
+    mesh_syntax::text_digest(file.text(db))
+}
+
+/// Digest of everything a model's results may depend on besides model SQL:
+/// the path of every file, the text of every file that is not a model, and
+/// what loading reported.
+#[salsa::tracked(returns(copy))]
+pub fn environment_digest(db: &dyn Db) -> [u8; 32] {
+    let workspace = db.workspace();
+    let mut text = String::new();
+    for &file in workspace.files(db) {
+        let path = file.path(db);
+        text.push_str(path);
+        text.push('\0');
+        if !path.ends_with(".sql") {
+            let body = file.text(db);
+            text.push_str(&body.len().to_string());
+            text.push('\0');
+            text.push_str(body);
+        }
+        text.push('\0');
+    }
+    for d in workspace.load_diagnostics(db) {
+        text.push_str(&format!("{d:?}\0"));
+    }
+    mesh_syntax::text_digest(&text)
+}
+
+/// The cached entry of `model`, if its text and the environment are those
+/// it was computed from.
+fn entry<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<&'db WarmModel> {
+    let warm = db.warm_start()?.models(db);
+    let domain = model.domain(db);
+    let key = (domain.name(db).clone(), model.name(db).clone());
+    let cached = warm.models.get(&key)?;
+    let (_, file) = domain_scope(db, domain)
+        .models
+        .get(&model.name(db).to_ascii_lowercase())?;
+    (file_digest(db, *file) == cached.text && environment_digest(db) == warm.environment)
+        .then_some(cached)
+}
+
+/// The cached references of `model`, when still valid.
+pub(crate) fn references<'db>(
+    db: &'db dyn Db,
+    model: ModelId<'db>,
+) -> Option<Arc<[RelationTarget]>> {
+    entry(db, model).map(|cached| cached.references.clone())
+}
+
+/// The cached analysis of `model`, when still valid.
+pub(crate) fn analysis<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<ModelAnalysis> {
+    let cached = entry(db, model)?;
+    let domain = model.domain(db);
+    let name = model.name(db).to_ascii_lowercase();
+    if domain_cycles(db, domain)
+        .iter()
+        .any(|cycle| cycle.iter().any(|m| m.eq_ignore_ascii_case(&name)))
+    {
+        return None;
+    }
+    for (upstream, signature) in &cached.upstream {
+        let upstream = ModelId::new(db, domain, upstream.clone());
+        if model_signature(db, upstream) != signature {
+            return None;
+        }
+    }
+    Some(cached.analysis.clone())
+}
+
+/// What to keep of `model` for a later process: its results and what they
+/// depended on. `None` for a model in a cycle, or one without a file.
+pub fn warm_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<WarmModel> {
+    let domain = model.domain(db);
+    let name = model.name(db);
+    let lower = name.to_ascii_lowercase();
+    let (_, file) = domain_scope(db, domain).models.get(&lower)?;
+    if domain_cycles(db, domain)
+        .iter()
+        .any(|cycle| cycle.iter().any(|m| m.eq_ignore_ascii_case(&lower)))
+    {
+        return None;
+    }
+    let analysis = crate::model::analyze_model(db, model).clone();
+    let domain_name = domain.name(db);
+    let scope = domain_scope(db, domain);
+    let mut upstream: Vec<(String, Option<Relation>)> = Vec::new();
+    for dependency in &analysis.dependencies {
+        if let RelationTarget::Model {
+            domain: d,
+            name: read,
+        } = &dependency.target
+            && d == domain_name
+            && let Some((spelled, _)) = scope.models.get(&read.to_ascii_lowercase())
+            && !upstream.iter().any(|(u, _)| u == spelled)
+        {
+            let signature = model_signature(db, ModelId::new(db, domain, spelled.clone()));
+            upstream.push((spelled.clone(), signature.clone()));
+        }
+    }
+    Some(WarmModel {
+        text: file_digest(db, *file),
+        references: crate::references::model_references(db, model).clone(),
+        analysis,
+        upstream,
+    })
+}
