@@ -440,6 +440,9 @@ fn product_model<'db>(db: &'db dyn Db, id: &str) -> Option<ModelId<'db>> {
 /// before a run. Tracked, so a check reuses it until an input changes.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn rule_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    if let Some(cached) = mesh_sema::warm_rule_diagnostics(db, file) {
+        return cached;
+    }
     let path = file.path(db);
     let id = path
         .strip_suffix(".yaml")

@@ -21,7 +21,8 @@ use std::sync::Arc;
 use mesh_diagnostics::{Code, Diagnostic, Label, Severity, TextRange};
 use mesh_sema::{
     Column, Db, Dependency, DomainId, ModelAnalysis, ModelId, ProductUse, Relation, RelationTarget,
-    WarmModel, WarmModels, WarmStart, domain_scope, environment_digest, member_domains, warm_model,
+    WarmConfig, WarmDomain, WarmModel, WarmModels, WarmStart, domain_scope, domain_shape_digest,
+    environment_digest, member_domains, warm_model,
 };
 use mesh_syntax::SqlType;
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,7 @@ use crate::AnalysisHost;
 
 const MAGIC: &[u8] = b"MESHC-CACHE\n";
 /// Bumped whenever the encoding below changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What [`AnalysisHost::start_warm`] made of a cache.
 #[derive(Debug)]
@@ -56,6 +57,25 @@ struct Exact {
 struct Models {
     environment: [u8; 32],
     models: Vec<StoredModel>,
+    domains: Vec<StoredDomain>,
+    domain_configs: Vec<StoredConfig>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredConfig {
+    path: String,
+    text: [u8; 32],
+    config: Option<mesh_syntax::DomainConfig>,
+    diagnostics: Vec<StoredDiagnostic>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDomain {
+    name: String,
+    shape: [u8; 32],
+    domain: Vec<StoredDiagnostic>,
+    incremental: Vec<StoredDiagnostic>,
+    rules: Vec<(String, Vec<StoredDiagnostic>)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -87,7 +107,7 @@ struct StoredColumn {
     nullable: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Clone)]
 struct StoredDiagnostic {
     code: String,
     error: bool,
@@ -130,12 +150,34 @@ impl AnalysisHost {
             };
             models.insert(key, warm);
         }
+        let mut domains = HashMap::with_capacity(stored.domains.len());
+        for domain in stored.domains {
+            let Some(warm) = load_domain(&domain) else {
+                return WarmStartOutcome::Unusable("an unknown diagnostic code".into());
+            };
+            domains.insert(domain.name, warm);
+        }
+        let mut domain_configs = HashMap::with_capacity(stored.domain_configs.len());
+        for config in stored.domain_configs {
+            let diagnostics = config.diagnostics.into_iter().map(load_diagnostic);
+            let Some(diagnostics) = diagnostics.collect::<Option<Vec<_>>>() else {
+                return WarmStartOutcome::Unusable("an unknown diagnostic code".into());
+            };
+            let warm = WarmConfig {
+                text: config.text,
+                config: config.config,
+                diagnostics,
+            };
+            domain_configs.insert(config.path, warm);
+        }
         let count = models.len();
         let warm = WarmStart::new(
             &self.db,
             Arc::new(WarmModels {
                 environment: stored.environment,
                 models,
+                domains,
+                domain_configs,
             }),
         );
         self.db.set_warm_start(warm);
@@ -150,19 +192,62 @@ impl AnalysisHost {
             fingerprint: self.fingerprint(),
             diagnostics: diagnostics.iter().map(store_diagnostic).collect(),
         };
-        let mut models = Vec::new();
-        for domain_name in member_domains(db) {
-            let domain = DomainId::new(db, domain_name.clone());
-            for (name, _) in domain_scope(db, domain).models.values() {
-                let model = ModelId::new(db, domain, name.clone());
-                if let Some(warm) = warm_model(db, model) {
-                    models.push(store_model(domain_name, name, warm));
-                }
+        // Each domain's part on its own database handle, on every core.
+        let names = member_domains(db).clone();
+        let queue = std::sync::Mutex::new(names.iter().collect::<Vec<_>>());
+        let next = || queue.lock().ok().and_then(|mut q| q.pop());
+        let collect = |db: &crate::MeshDatabase| {
+            let mut out = Vec::new();
+            while let Some(name) = next() {
+                out.push(store_domain(db, name));
             }
+            out
+        };
+        let threads = crate::host::worker_threads(self.model_count()).min(names.len());
+        let mut parts: Vec<(Vec<StoredModel>, StoredDomain)> = if threads < 2 {
+            collect(db)
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        let db = self.db.clone();
+                        let collect = &collect;
+                        crate::host::analysis_thread(scope, move || collect(&db))
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for handle in handles {
+                    all.extend(handle.and_then(|h| h.join().ok()).unwrap_or_default());
+                }
+                all.extend(collect(db));
+                all
+            })
+        };
+        parts.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        let mut models = Vec::new();
+        let mut domains = Vec::new();
+        for (domain_models, domain) in parts {
+            models.extend(domain_models);
+            domains.push(domain);
         }
+        let index = mesh_sema::file_index(db);
+        let domain_configs = (index.directories.values())
+            .filter_map(|files| files.domain_yaml)
+            .map(|file| {
+                let (config, diagnostics) = mesh_sema::parse_domain_file(db, file);
+                StoredConfig {
+                    path: file.path(db).to_string(),
+                    text: mesh_sema::file_digest(db, file),
+                    config: config.clone(),
+                    diagnostics: diagnostics.iter().map(store_diagnostic).collect(),
+                }
+            })
+            .collect();
         let models = Models {
             environment: environment_digest(db),
             models,
+            domains,
+            domain_configs,
         };
         let parts = [
             postcard::to_allocvec(&exact).unwrap_or_default(),
@@ -303,6 +388,47 @@ fn load_model(stored: StoredModel) -> Option<WarmModel> {
         upstream: (stored.upstream.into_iter())
             .map(|(name, relation)| (name, relation.map(load_relation)))
             .collect(),
+    })
+}
+
+/// The cache of one domain: its models and its whole-domain checks.
+fn store_domain(db: &crate::MeshDatabase, domain_name: &str) -> (Vec<StoredModel>, StoredDomain) {
+    let domain = DomainId::new(db, domain_name.to_string());
+    let scope = domain_scope(db, domain);
+    let mut models = Vec::new();
+    for (name, _) in scope.models.values() {
+        let model = ModelId::new(db, domain, name.clone());
+        if let Some(warm) = warm_model(db, model) {
+            models.push(store_model(domain_name, name, warm));
+        }
+    }
+    let store = |ds: &[Diagnostic]| ds.iter().map(store_diagnostic).collect();
+    let stored = StoredDomain {
+        name: domain_name.to_string(),
+        shape: domain_shape_digest(db, domain),
+        domain: store(mesh_sema::domain_diagnostics(db, domain)),
+        incremental: store(mesh_sema::incremental_diagnostics(db, domain)),
+        rules: (scope.contracts.values())
+            .map(|file| {
+                let path = file.path(db).to_string();
+                (path, store(crate::plan::rule_diagnostics(db, *file)))
+            })
+            .collect(),
+    };
+    (models, stored)
+}
+
+fn load_domain(stored: &StoredDomain) -> Option<WarmDomain> {
+    let load = |ds: &[StoredDiagnostic]| -> Option<Vec<Diagnostic>> {
+        ds.iter().map(|d| load_diagnostic(d.clone())).collect()
+    };
+    Some(WarmDomain {
+        shape: stored.shape,
+        domain: load(&stored.domain)?,
+        incremental: load(&stored.incremental)?,
+        rules: (stored.rules.iter())
+            .map(|(path, ds)| Some((path.clone(), load(ds)?)))
+            .collect::<Option<HashMap<_, _>>>()?,
     })
 }
 

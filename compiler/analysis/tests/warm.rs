@@ -236,6 +236,49 @@ fn unchanged_models_are_not_analyzed_again() {
     assert_eq!(diagnostics, self::host(&files).check());
 }
 
+/// A contract's quality rule reads a private model of its domain: an edit of
+/// only that model's SQL that renames the column the rule reads breaks the
+/// rule, and the warm check reports it (the cached rule results are keyed on
+/// the signatures of the domain's models).
+#[test]
+fn rules_see_an_edit_of_a_model_they_read() {
+    let rule = "    quality:\n      - name: orders_counted\n        type: sql\n        query: SELECT COUNT(*) FROM customer_orders WHERE number_of_orders < 0\n        mustBe: 0\n        severity: error\n";
+    let base = edited(
+        &jaffle_files(),
+        "insights/contracts/dim_customers.yaml",
+        "    quality:\n",
+        rule,
+    );
+    let (cache, base_cold) = cache_of(&base);
+    assert!(base_cold.iter().all(|d| !d.is_error()), "{base_cold:?}");
+    let files = edited(
+        &base,
+        "insights/models/customer_orders.sql",
+        "count(order_id) as number_of_orders",
+        "count(order_id) as number_of_orders, 1 as extra",
+    );
+    let files = edited(
+        &files,
+        "insights/models/customer_orders.sql",
+        "number_of_orders,",
+        "orders_placed,",
+    );
+    let files = edited(
+        &files,
+        "insights/models/dim_customers.sql",
+        "co.number_of_orders",
+        "co.orders_placed as number_of_orders",
+    );
+    let cold = host(&files).check();
+    assert!(
+        cold.iter()
+            .any(|d| &*d.file == "insights/contracts/dim_customers.yaml" && d.is_error()),
+        "the rule breaks: {cold:?}"
+    );
+    let (warm, _) = warm_check(&cache, &files);
+    assert_eq!(warm, cold);
+}
+
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored() {
     let files = jaffle_files();

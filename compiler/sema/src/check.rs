@@ -32,6 +32,9 @@ fn check_name(
 /// output columns: every `unique_key` column and `updated_at` must be one.
 #[salsa::tracked(returns(ref))]
 pub fn incremental_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Diagnostic> {
+    if let Some(cached) = crate::warm::incremental_diagnostics(db, domain) {
+        return cached;
+    }
     let mut out = Vec::new();
     let scope = domain_scope(db, domain);
     let (Some(config), Some(file)) = (
@@ -260,6 +263,9 @@ pub fn workspace_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
 /// Diagnostics of one domain's configuration, sources and contracts.
 #[salsa::tracked(returns(ref))]
 pub fn domain_diagnostics<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> Vec<Diagnostic> {
+    if let Some(cached) = crate::warm::domain_diagnostics(db, domain) {
+        return cached;
+    }
     let mut out = Vec::new();
     let name = domain.name(db).clone();
     let Some(files) = file_index(db).directories.get(&name) else {

@@ -133,6 +133,9 @@ pub fn parse_domain_file(db: &dyn Db, file: SourceFile) -> Parsed<DomainConfig> 
     if is_unreadable(db, file) {
         return (None, Vec::new());
     }
+    if let Some(cached) = crate::warm::domain_config(db, file) {
+        return cached;
+    }
     parse_domain_config(file.path(db), file.text(db))
 }
 

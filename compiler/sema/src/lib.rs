@@ -34,7 +34,7 @@ pub use graph::{MeshGraph, NodeId, domain_readers, mesh_graph};
 pub use index::{
     DomainFiles, DomainScope, FileIndex, PublishedProduct, SourceInfo, domain_scope,
     external_contract_path, external_domains, file_index, member_domains, mesh_config,
-    parse_contract_file, parse_model_file, published_product,
+    parse_contract_file, parse_domain_file, parse_model_file, published_product,
 };
 pub use infer::{Dependency, Inferred, ProductUse, infer_model, infer_rule};
 pub use lock::{consumed_products, lock_blockers, lock_diagnostics, required_lock, workspace_lock};
@@ -43,4 +43,7 @@ pub use model::{ModelAnalysis, analyze_model, model_signature};
 pub use references::model_references;
 pub use relation::{Column, Relation};
 pub use types::Typed;
-pub use warm::{WarmModel, WarmModels, environment_digest, file_digest, warm_model};
+pub use warm::{
+    WarmConfig, WarmDomain, WarmModel, WarmModels, domain_shape_digest, environment_digest,
+    file_digest, rule_diagnostics as warm_rule_diagnostics, warm_model,
+};

@@ -17,9 +17,11 @@
 //! cache is an input set once, before the first query.
 
 use std::collections::HashMap;
+
+use mesh_diagnostics::Diagnostic;
 use std::sync::Arc;
 
-use crate::db::{Db, ModelId, SourceFile};
+use crate::db::{Db, DomainId, ModelId, SourceFile};
 use crate::graph::domain_cycles;
 use crate::index::domain_scope;
 use crate::lower::RelationTarget;
@@ -33,6 +35,37 @@ pub struct WarmModels {
     /// [`environment_digest`] when the results were computed.
     pub environment: [u8; 32],
     pub models: HashMap<(String, String), WarmModel>,
+    /// Per member domain, the diagnostics of its whole-domain checks.
+    pub domains: HashMap<String, WarmDomain>,
+    /// Parsed `domain.yaml` files by path (they list every model, so they
+    /// are the largest configuration to parse again): valid while the
+    /// file's text is unchanged.
+    pub domain_configs: HashMap<String, WarmConfig>,
+}
+
+/// A parsed `domain.yaml` and the digest of the text it was parsed from.
+#[derive(Debug, Clone)]
+pub struct WarmConfig {
+    pub text: [u8; 32],
+    pub config: Option<mesh_syntax::DomainConfig>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A domain's checks that read more than one model: valid while the
+/// environment is unchanged and, for those that read models, while every
+/// model of the domain keeps its signature ([`domain_shape_digest`]).
+#[derive(Debug, Clone, Default)]
+pub struct WarmDomain {
+    pub shape: [u8; 32],
+    /// `domain_diagnostics` (configuration, sources, contracts: the
+    /// environment only).
+    pub domain: Vec<Diagnostic>,
+    /// `incremental_diagnostics` (configuration and signatures).
+    pub incremental: Vec<Diagnostic>,
+    /// The diagnostics of each contract's quality rules, by contract path
+    /// (the rules are typed against the contract, sources and the models
+    /// of the domain).
+    pub rules: HashMap<String, Vec<Diagnostic>>,
 }
 
 /// What one model's queries returned, and what that depended on.
@@ -155,4 +188,69 @@ pub fn warm_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<WarmModel
         analysis,
         upstream,
     })
+}
+
+/// Digest of the signatures of every model of `domain`, by name.
+#[salsa::tracked(returns(copy))]
+pub fn domain_shape_digest<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> [u8; 32] {
+    let mut text = String::new();
+    for (name, _) in domain_scope(db, domain).models.values() {
+        let signature = model_signature(db, ModelId::new(db, domain, name.clone()));
+        text.push_str(&format!("{name}\0{signature:?}\0"));
+    }
+    mesh_syntax::text_digest(&text)
+}
+
+/// The cached whole-domain results of `domain`, if the environment is the
+/// cache's; `with_shape` also requires every model's signature unchanged.
+fn domain_entry<'db>(
+    db: &'db dyn Db,
+    domain: &str,
+    with_shape: Option<DomainId<'db>>,
+) -> Option<&'db WarmDomain> {
+    let warm = db.warm_start()?.models(db);
+    let cached = warm.domains.get(domain)?;
+    if environment_digest(db) != warm.environment {
+        return None;
+    }
+    match with_shape {
+        Some(id) if domain_shape_digest(db, id) != cached.shape => None,
+        _ => Some(cached),
+    }
+}
+
+/// Cached `domain_diagnostics`, when valid.
+pub(crate) fn domain_diagnostics(db: &dyn Db, domain: DomainId<'_>) -> Option<Vec<Diagnostic>> {
+    domain_entry(db, domain.name(db), None).map(|c| c.domain.clone())
+}
+
+/// Cached `incremental_diagnostics`, when valid.
+pub(crate) fn incremental_diagnostics(
+    db: &dyn Db,
+    domain: DomainId<'_>,
+) -> Option<Vec<Diagnostic>> {
+    domain_entry(db, domain.name(db), Some(domain)).map(|c| c.incremental.clone())
+}
+
+/// Cached diagnostics of the quality rules of the contract `file`
+/// (`<domain>/contracts/<product>.yaml`), when valid.
+pub fn rule_diagnostics(db: &dyn Db, file: SourceFile) -> Option<Vec<Diagnostic>> {
+    let path = file.path(db);
+    let (domain, _) = path.split_once('/')?;
+    let id = DomainId::new(db, domain.to_string());
+    domain_entry(db, domain, Some(id))?
+        .rules
+        .get(&**path)
+        .cloned()
+}
+
+/// The cached parse of the `domain.yaml` `file`, when its text is unchanged.
+pub(crate) fn domain_config(
+    db: &dyn Db,
+    file: SourceFile,
+) -> Option<(Option<mesh_syntax::DomainConfig>, Vec<Diagnostic>)> {
+    let warm = db.warm_start()?.models(db);
+    let cached = warm.domain_configs.get(&**file.path(db))?;
+    (file_digest(db, file) == cached.text)
+        .then(|| (cached.config.clone(), cached.diagnostics.clone()))
 }

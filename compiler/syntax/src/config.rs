@@ -50,7 +50,7 @@ pub struct TrinoLocation {
 }
 
 /// How a model is stored on the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Materialization {
     #[default]
@@ -62,7 +62,7 @@ pub enum Materialization {
 }
 
 /// Per-model settings in `domain.yaml`.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModelSettings {
     pub materialization: Option<Spanned<Materialization>>,
     pub description: Option<String>,
@@ -71,7 +71,7 @@ pub struct ModelSettings {
 }
 
 /// How an incremental model finds its new rows and merges them.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IncrementalSettings {
     /// Output columns that identify a row: a new row replaces the existing
     /// row with the same key.
@@ -83,7 +83,7 @@ pub struct IncrementalSettings {
 }
 
 /// `<domain>/domain.yaml`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DomainConfig {
     pub name: Spanned<String>,
     pub owner: Option<String>,

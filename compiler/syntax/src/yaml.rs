@@ -7,11 +7,28 @@ use marked_yaml::{LoaderOptions, Marker};
 use mesh_diagnostics::{Code, Diagnostic, LineIndex, TextRange};
 use serde::de::DeserializeOwned;
 
-/// A value together with the byte range it was read from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A value together with the byte range it was read from. Serializable for
+/// meshc's check cache (not the YAML form: that is read with positions).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
+    #[serde(with = "range_pair")]
     pub range: TextRange,
+}
+
+/// A [`TextRange`] as `(start, end)` (mesh-diagnostics has no serde).
+mod range_pair {
+    use mesh_diagnostics::TextRange;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(range: &TextRange, s: S) -> Result<S::Ok, S::Error> {
+        (range.start, range.end).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TextRange, D::Error> {
+        let (start, end) = <(u32, u32)>::deserialize(d)?;
+        Ok(TextRange::new(start, end))
+    }
 }
 
 impl<T> Spanned<T> {
