@@ -31,6 +31,28 @@ pub struct Client {
     retry: Retry,
 }
 
+/// Submissions in all of a statement that Trino answers with
+/// `NO_NODES_AVAILABLE` (see [`Client::execute_with`]): pauses of 0.5, 1, 2
+/// and 4 s, 7.5 s in all.
+pub const NO_NODES_ATTEMPTS: u32 = 5;
+
+/// A handler that notes whether any row went through it.
+struct SeenRows<'a> {
+    inner: &'a mut dyn Handler,
+    seen: &'a mut bool,
+}
+
+impl Handler for SeenRows<'_> {
+    fn progress(&mut self, progress: &Progress) {
+        self.inner.progress(progress);
+    }
+
+    fn rows(&mut self, columns: &[Column], rows: Vec<Vec<Value>>) {
+        *self.seen = true;
+        self.inner.rows(columns, rows);
+    }
+}
+
 /// How often and how long a `GET nextUri` that got 502, 503 or 504 is tried
 /// again. The protocol allows it (a gateway's intermittent failure; Trino does
 /// not send these itself) and asks for a first retry after 50–100 ms. The
@@ -222,7 +244,43 @@ impl Client {
 
     /// Runs one statement, handing its rows and progress to `handler` as they
     /// arrive (memory stays at one page however large the result).
+    ///
+    /// A statement Trino failed with `NO_NODES_AVAILABLE` before any row
+    /// arrived is submitted again, up to [`NO_NODES_ATTEMPTS`] times in all
+    /// with a doubling pause from 0.5 s: Trino raises it when it schedules
+    /// the query and finds no active worker (a worker registering or
+    /// missing a heartbeat), so nothing of the statement ran.
     pub fn execute_with(
+        &self,
+        sql: &str,
+        options: &Options<'_>,
+        handler: &mut dyn Handler,
+    ) -> Result<Summary, Error> {
+        let mut delay = Duration::from_millis(500);
+        let mut attempt = 1;
+        loop {
+            let mut rows_seen = false;
+            let mut counting = SeenRows {
+                inner: &mut *handler,
+                seen: &mut rows_seen,
+            };
+            match self.execute_once(sql, options, &mut counting) {
+                Err(Error::Query(error))
+                    if error.name == "NO_NODES_AVAILABLE"
+                        && !rows_seen
+                        && attempt < NO_NODES_ATTEMPTS
+                        && !options.cancel.is_some_and(Cancel::is_cancelled) =>
+                {
+                    thread::sleep(delay);
+                    delay *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn execute_once(
         &self,
         sql: &str,
         options: &Options<'_>,

@@ -27,5 +27,8 @@ mod client;
 mod error;
 mod protocol;
 
-pub use client::{Cancel, Client, Column, Handler, Options, Progress, QueryResult, Retry, Summary};
+pub use client::{
+    Cancel, Client, Column, Handler, NO_NODES_ATTEMPTS, Options, Progress, QueryResult, Retry,
+    Summary,
+};
 pub use error::{Error, TrinoError};

@@ -458,3 +458,31 @@ fn a_failed_post_is_not_retried() {
     let result = client.execute("SELECT 1", None, None).expect("second try");
     assert_eq!(result.rows, [[json!(1)]]);
 }
+
+/// NO_NODES_AVAILABLE (no active worker when the query is scheduled, so
+/// nothing ran) is submitted again, a bounded number of times.
+#[test]
+fn no_nodes_available_is_submitted_again() {
+    let Some(trino) = common::server() else {
+        return;
+    };
+    let gateway = Gateway::start(trino.url(), Fail::NoNodes(2));
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    let result = client
+        .execute("SELECT 42", None, None)
+        .expect("the third submission runs");
+    assert_eq!(result.rows, [[json!(42)]]);
+    let posts = gateway.log().iter().filter(|(m, _, _)| m == "POST").count();
+    assert_eq!(posts, 3);
+
+    let gateway = Gateway::start(trino.url(), Fail::NoNodes(u32::MAX));
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    let started = std::time::Instant::now();
+    match client.execute("SELECT 42", None, None) {
+        Err(mesh_trino::Error::Query(error)) => assert_eq!(error.name, "NO_NODES_AVAILABLE"),
+        other => panic!("{other:?}"),
+    }
+    let posts = gateway.log().iter().filter(|(m, _, _)| m == "POST").count();
+    assert_eq!(posts as u32, mesh_trino::NO_NODES_ATTEMPTS);
+    assert!(started.elapsed().as_secs() < 15, "{:?}", started.elapsed());
+}

@@ -19,7 +19,14 @@ pub(crate) enum Fail {
     EveryGet,
     /// The first POST answers 503 (and nothing reaches Trino).
     FirstPost,
+    /// The first `n` POSTs answer what Trino answers when it has no active
+    /// worker: a FAILED query with NO_NODES_AVAILABLE (nothing reaches Trino).
+    NoNodes(u32),
 }
+
+/// Trino's answer to a statement it cannot schedule (the shape of a 476
+/// server's QueryResults for a query FAILED with NO_NODES_AVAILABLE).
+const NO_NODES: &str = r#"{"id":"20261203_000000_00000_nonod","infoUri":"http://127.0.0.1/ui/query.html?x","stats":{"state":"FAILED","queued":false,"scheduled":false,"nodes":0,"totalSplits":0,"completedSplits":0,"processedRows":0,"processedBytes":0,"elapsedTimeMillis":1},"error":{"message":"No nodes available to run query","errorCode":65540,"errorName":"NO_NODES_AVAILABLE","errorType":"INSUFFICIENT_RESOURCES"},"warnings":[]}"#;
 
 pub(crate) struct Gateway {
     url: String,
@@ -113,6 +120,7 @@ impl State {
         }
         let status = self.failure(&method, &path);
         let (status, answer) = match status {
+            Some(200) => (200, NO_NODES.to_string()),
             Some(status) => (status, format!("gateway says {status}")),
             None => self.forward(&method, &path, &headers, body),
         };
@@ -141,6 +149,7 @@ impl State {
             }
             Fail::EveryGet if next_uri => Some(503),
             Fail::FirstPost if method == "POST" && seen("POST", None) == 0 => Some(503),
+            Fail::NoNodes(n) if method == "POST" && seen("POST", None) < n => Some(200),
             _ => None,
         }
     }
