@@ -414,6 +414,54 @@ def extra_col(variant, names, cols, lines):
         cols.append(Col(name, "INTEGER", False))
 
 
+def staging_sql(src, ref, variant, lines, what):
+    """A staging model's SQL: `lines` selected from the source, filtered on its key."""
+    key = src.keys()[0]
+    select = ",\n        ".join(lines)
+    return (
+        f"-- Staging of {src.name}: trimmed and lower-cased text, defaults for flags,\n"
+        f"-- {what}.\n"
+        f"with source as (\n\n    select * from {{ref:{ref}}}\n\n),\n\n"
+        f"renamed as (\n\n    select\n        {select}\n    from source\n"
+        f"    where {key.name} >= {threshold(variant, 0)}\n\n)\n\n"
+        f"select * from renamed\n"
+    )
+
+
+def aggregate_sql(rng, inp, ref, variant, key, dim, inner_cols, lines, group):
+    """An aggregate model's SQL: `inner_cols` of the filtered input, `lines` grouped by `group`."""
+    inner = ",\n        ".join(c.name for c in inner_cols)
+    select = ",\n    ".join(lines)
+    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
+    return (
+        f"-- Totals per {key.name}"
+        + (f" and {dim.name}" if dim else "")
+        + f" over {inp.name}.\nwith base as (\n\n    select\n        {inner}\n"
+        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
+        f"select\n    {select}\nfrom base\ngroup by {', '.join(g.name for g in group)}\n"
+    )
+
+
+def window_sql(inp, ref, key, cond, inner, outer, rank, top, more):
+    """A window model's SQL: `inner` (with the window functions), then `outer` of the top rows."""
+    return (
+        f"-- Latest rows per {key.name} of {inp.name}, with running totals{more}.\n"
+        f"with ordered as (\n\n    select\n        " + ",\n        ".join(inner) + "\n"
+        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
+        f"select\n    " + ",\n    ".join(outer) + "\nfrom ordered\n"
+        f"where {rank} <= {top}\n"
+    )
+
+
+def enrich_sql(rng, inp, ref, variant, lines):
+    """An enrich model's SQL: `lines` over the filtered input."""
+    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
+    return (
+        f"-- Derived measures over {inp.name}.\n"
+        f"select\n    " + ",\n    ".join(lines) + f"\nfrom {{ref:{ref}}}\nwhere {cond}\n"
+    )
+
+
 def t_staging(rng, src, ref, variant):
     names = Names()
     lines, cols = [], []
@@ -452,16 +500,7 @@ def t_staging(rng, src, ref, variant):
             f"            else 'low'\n        end as {n}")
         cols.append(Col(n, "VARCHAR", False, stem=n))
     extra_col(variant, names, cols, lines)
-    key = src.keys()[0]
-    select = ",\n        ".join(lines)
-    sql = (
-        f"-- Staging of {src.name}: trimmed and lower-cased text, defaults for flags,\n"
-        f"-- a month bucket and a size band.\n"
-        f"with source as (\n\n    select * from {{ref:{ref}}}\n\n),\n\n"
-        f"renamed as (\n\n    select\n        {select}\n    from source\n"
-        f"    where {key.name} >= {threshold(variant, 0)}\n\n)\n\n"
-        f"select * from renamed\n"
-    )
+    sql = staging_sql(src, ref, variant, lines, "a month bucket and a size band")
     return sql, cols, f"One row per {src.entity.rstrip('s')} of {src.name}, cleaned.", "view"
 
 
@@ -522,16 +561,7 @@ def t_aggregate(rng, inp, ref, variant):
             lines.append(f"bool_or({c.name}) as {n}")
             cols.append(Col(n, "BOOLEAN", c.nullable, stem=c.s))
     extra_col(variant, names, cols, lines)
-    inner = ",\n        ".join(c.name for c in base_cols)
-    select = ",\n    ".join(lines)
-    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Totals per {key.name}"
-        + (f" and {dim.name}" if dim else "")
-        + f" over {inp.name}.\nwith base as (\n\n    select\n        {inner}\n"
-        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
-        f"select\n    {select}\nfrom base\ngroup by {', '.join(g.name for g in group)}\n"
-    )
+    sql = aggregate_sql(rng, inp, ref, variant, key, dim, base_cols, lines, group)
     return sql, cols, f"One row per {key.name} with totals of {inp.name}.", "table"
 
 
@@ -672,13 +702,7 @@ def t_window(rng, inp, ref, variant):
         cols.append(Col(latest, "BOOLEAN", False))
     extra_col(variant, names, cols, outer)
     cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Latest rows per {key.name} of {inp.name}, with running totals.\n"
-        f"with ordered as (\n\n    select\n        " + ",\n        ".join(inner) + "\n"
-        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
-        f"select\n    " + ",\n    ".join(outer) + "\nfrom ordered\n"
-        f"where {rank} <= {rng.randint(1, 5)}\n"
-    )
+    sql = window_sql(inp, ref, key, cond, inner, outer, rank, rng.randint(1, 5), "")
     return sql, cols, f"Latest rows per {key.name} of {inp.name} with running totals.", "view"
 
 
@@ -725,11 +749,7 @@ def t_enrich(rng, inp, ref, variant):
         lines.append(f"year({d.name}) as {n}")
         cols.append(Col(n, "BIGINT", d.nullable, stem=n))
     extra_col(variant, names, cols, lines)
-    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Derived measures over {inp.name}.\n"
-        f"select\n    " + ",\n    ".join(lines) + f"\nfrom {{ref:{ref}}}\nwhere {cond}\n"
-    )
+    sql = enrich_sql(rng, inp, ref, variant, lines)
     return sql, cols, f"Rows of {inp.name} with derived ratios and flags.", "view"
 
 
@@ -849,16 +869,8 @@ def t_staging_wide(rng, src, ref, variant):
         lines.append(sql.replace("{n}", n))
         cols.append(replace(c, name=n, stem=n))
     extra_col(variant, names, cols, lines)
-    key = src.keys()[0]
-    select = ",\n        ".join(lines)
-    sql = (
-        f"-- Staging of {src.name}: trimmed and lower-cased text, defaults for flags,\n"
-        f"-- calendar buckets, size bands, casts and sums of amounts.\n"
-        f"with source as (\n\n    select * from {{ref:{ref}}}\n\n),\n\n"
-        f"renamed as (\n\n    select\n        {select}\n    from source\n"
-        f"    where {key.name} >= {threshold(variant, 0)}\n\n)\n\n"
-        f"select * from renamed\n"
-    )
+    sql = staging_sql(src, ref, variant, lines,
+                      "calendar buckets, size bands, casts and sums of amounts")
     return sql, cols, f"One row per {src.entity.rstrip('s')} of {src.name}, cleaned.", "view"
 
 
@@ -916,16 +928,7 @@ def t_aggregate_wide(rng, inp, ref, variant):
             lines.append(f"{sql} as {n}")
             cols.append(replace(col, name=n, stem=n if col.ty == "BIGINT" else c.s))
     extra_col(variant, names, cols, lines)
-    inner = ",\n        ".join(c.name for c in used)
-    select = ",\n    ".join(lines)
-    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Totals per {key.name}"
-        + (f" and {dim.name}" if dim else "")
-        + f" over {inp.name}.\nwith base as (\n\n    select\n        {inner}\n"
-        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
-        f"select\n    {select}\nfrom base\ngroup by {', '.join(g.name for g in group)}\n"
-    )
+    sql = aggregate_sql(rng, inp, ref, variant, key, dim, used, lines, group)
     combos = [[cols[0].name, cols[1].name]] if dim else []
     return sql, cols, f"One row per {key.name} with totals of {inp.name}.", "table", combos
 
@@ -1002,14 +1005,8 @@ def t_window_wide(rng, inp, ref, variant):
         cols.append(Col(latest, "BOOLEAN", False))
     extra_col(variant, names, cols, outer)
     cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Latest rows per {key.name} of {inp.name}, with running totals and\n"
-        f"-- per-{key.name} statistics.\n"
-        f"with ordered as (\n\n    select\n        " + ",\n        ".join(inner) + "\n"
-        f"    from {{ref:{ref}}}\n    where {cond}\n\n)\n\n"
-        f"select\n    " + ",\n    ".join(outer) + "\nfrom ordered\n"
-        f"where {rank} <= {top}\n"
-    )
+    sql = window_sql(inp, ref, key, cond, inner, outer, rank, top,
+                     f" and\n-- per-{key.name} statistics")
     combos = [[key.name, rank]] if top > 1 else []
     return (sql, cols, f"Latest rows per {key.name} of {inp.name} with running totals.", "view",
             combos)
@@ -1070,11 +1067,7 @@ def t_enrich_wide(rng, inp, ref, variant):
         lines.append(sql.replace("{n}", n))
         cols.append(replace(c, name=n, stem=n))
     extra_col(variant, names, cols, lines)
-    cond = filter_on(rng.randrange(8), "", inp, variant, 0)
-    sql = (
-        f"-- Derived measures over {inp.name}.\n"
-        f"select\n    " + ",\n    ".join(lines) + f"\nfrom {{ref:{ref}}}\nwhere {cond}\n"
-    )
+    sql = enrich_sql(rng, inp, ref, variant, lines)
     # Rows are filtered, never repeated: what was unique stays unique.
     return (sql, cols, f"Rows of {inp.name} with derived ratios and flags.", "view",
             [list(x) for x in inp.combos if all(n in passed for n in x)])
