@@ -107,7 +107,7 @@ struct StoredColumn {
     nullable: bool,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize)]
 struct StoredDiagnostic {
     code: String,
     error: bool,
@@ -132,54 +132,20 @@ impl AnalysisHost {
             Err(e) => return WarmStartOutcome::Unusable(format!("exact part: {e}")),
         };
         if exact.fingerprint == self.fingerprint() {
-            let diagnostics = exact.diagnostics.into_iter().map(load_diagnostic);
-            return match diagnostics.collect::<Option<Vec<_>>>() {
+            return match load_diagnostics(exact.diagnostics) {
                 Some(diagnostics) => WarmStartOutcome::Unchanged(diagnostics),
-                None => WarmStartOutcome::Unusable("an unknown diagnostic code".into()),
+                None => WarmStartOutcome::Unusable(UNKNOWN_CODE.into()),
             };
         }
         let stored: Models = match postcard::from_bytes(parts[1]) {
             Ok(models) => models,
             Err(e) => return WarmStartOutcome::Unusable(format!("models part: {e}")),
         };
-        let mut models = HashMap::with_capacity(stored.models.len());
-        for model in stored.models {
-            let key = (model.domain.clone(), model.name.clone());
-            let Some(warm) = load_model(model) else {
-                return WarmStartOutcome::Unusable("an unknown diagnostic code".into());
-            };
-            models.insert(key, warm);
-        }
-        let mut domains = HashMap::with_capacity(stored.domains.len());
-        for domain in stored.domains {
-            let Some(warm) = load_domain(&domain) else {
-                return WarmStartOutcome::Unusable("an unknown diagnostic code".into());
-            };
-            domains.insert(domain.name, warm);
-        }
-        let mut domain_configs = HashMap::with_capacity(stored.domain_configs.len());
-        for config in stored.domain_configs {
-            let diagnostics = config.diagnostics.into_iter().map(load_diagnostic);
-            let Some(diagnostics) = diagnostics.collect::<Option<Vec<_>>>() else {
-                return WarmStartOutcome::Unusable("an unknown diagnostic code".into());
-            };
-            let warm = WarmConfig {
-                text: config.text,
-                config: config.config,
-                diagnostics,
-            };
-            domain_configs.insert(config.path, warm);
-        }
-        let count = models.len();
-        let warm = WarmStart::new(
-            &self.db,
-            Arc::new(WarmModels {
-                environment: stored.environment,
-                models,
-                domains,
-                domain_configs,
-            }),
-        );
+        let Some(models) = load_models(stored) else {
+            return WarmStartOutcome::Unusable(UNKNOWN_CODE.into());
+        };
+        let count = models.models.len();
+        let warm = WarmStart::new(&self.db, Arc::new(models));
         self.db.set_warm_start(warm);
         WarmStartOutcome::Partial { models: count }
     }
@@ -270,20 +236,16 @@ impl AnalysisHost {
     /// reported: read straight from the inputs, without a query, so that an
     /// unchanged workspace costs one pass of SHA-256 over its text.
     fn fingerprint(&self) -> [u8; 32] {
-        use sha2::Digest;
         let db = &self.db;
-        let mut hasher = sha2::Sha256::new();
+        let mut digest = mesh_syntax::Digester::new();
         for (path, file) in &self.files {
-            let text = file.text(db);
-            hasher.update((path.len() as u64).to_le_bytes());
-            hasher.update(path.as_bytes());
-            hasher.update((text.len() as u64).to_le_bytes());
-            hasher.update(text.as_bytes());
+            digest.piece(path);
+            digest.piece(file.text(db));
         }
         for d in self.db.workspace().load_diagnostics(db) {
-            hasher.update(format!("{d:?}").as_bytes());
+            digest.piece(format!("{d:?}"));
         }
-        hasher.finalize().into()
+        digest.finish()
     }
 }
 
@@ -358,10 +320,40 @@ fn store_model(domain: &str, name: &str, warm: WarmModel) -> StoredModel {
     }
 }
 
+/// What a diagnostic of a cache names a code this build does not know.
+const UNKNOWN_CODE: &str = "an unknown diagnostic code";
+
+/// The per-model part as the analysis takes it; `None` for an unknown code.
+fn load_models(stored: Models) -> Option<WarmModels> {
+    let mut models = HashMap::with_capacity(stored.models.len());
+    for model in stored.models {
+        let key = (model.domain.clone(), model.name.clone());
+        models.insert(key, load_model(model)?);
+    }
+    let mut domains = HashMap::with_capacity(stored.domains.len());
+    for domain in stored.domains {
+        let name = domain.name.clone();
+        domains.insert(name, load_domain(domain)?);
+    }
+    let mut domain_configs = HashMap::with_capacity(stored.domain_configs.len());
+    for config in stored.domain_configs {
+        let warm = WarmConfig {
+            text: config.text,
+            config: config.config,
+            diagnostics: load_diagnostics(config.diagnostics)?,
+        };
+        domain_configs.insert(config.path, warm);
+    }
+    Some(WarmModels {
+        environment: stored.environment,
+        models,
+        domains,
+        domain_configs,
+    })
+}
+
 fn load_model(stored: StoredModel) -> Option<WarmModel> {
-    let diagnostics = (stored.diagnostics.into_iter())
-        .map(load_diagnostic)
-        .collect::<Option<Vec<_>>>()?;
+    let diagnostics = load_diagnostics(stored.diagnostics)?;
     Some(WarmModel {
         text: stored.text,
         references: stored.references.into_iter().map(load_target).collect(),
@@ -418,16 +410,13 @@ fn store_domain(db: &crate::MeshDatabase, domain_name: &str) -> (Vec<StoredModel
     (models, stored)
 }
 
-fn load_domain(stored: &StoredDomain) -> Option<WarmDomain> {
-    let load = |ds: &[StoredDiagnostic]| -> Option<Vec<Diagnostic>> {
-        ds.iter().map(|d| load_diagnostic(d.clone())).collect()
-    };
+fn load_domain(stored: StoredDomain) -> Option<WarmDomain> {
     Some(WarmDomain {
         shape: stored.shape,
-        domain: load(&stored.domain)?,
-        incremental: load(&stored.incremental)?,
-        rules: (stored.rules.iter())
-            .map(|(path, ds)| Some((path.clone(), load(ds)?)))
+        domain: load_diagnostics(stored.domain)?,
+        incremental: load_diagnostics(stored.incremental)?,
+        rules: (stored.rules.into_iter())
+            .map(|(path, ds)| Some((path, load_diagnostics(ds)?)))
             .collect::<Option<HashMap<_, _>>>()?,
     })
 }
@@ -536,6 +525,11 @@ fn store_diagnostic(d: &Diagnostic) -> StoredDiagnostic {
             })
             .collect(),
     }
+}
+
+/// `None` when one names a code this build does not know.
+fn load_diagnostics(stored: Vec<StoredDiagnostic>) -> Option<Vec<Diagnostic>> {
+    stored.into_iter().map(load_diagnostic).collect()
 }
 
 /// `None` for a code this build does not know.

@@ -45,7 +45,7 @@ pub(crate) fn run(
         .collect();
     crate::report::print(format, &found);
     let mut total_errors = 0;
-    for f in &found {
+    for (i, f) in found.iter().enumerate() {
         let errors = f
             .diagnostics
             .iter()
@@ -54,10 +54,7 @@ pub(crate) fn run(
         total_errors += errors;
         let warnings = f.diagnostics.len() - errors;
         let models = f.session.host.model_count();
-        let cached = if computed
-            .iter()
-            .any(|&i| std::ptr::eq(found[i].session, f.session))
-        {
+        let cached = if computed.contains(&i) {
             ""
         } else {
             " (no file changed since the last check; target/cache/check.bin)"

@@ -91,23 +91,18 @@ pub fn file_digest(db: &dyn Db, file: SourceFile) -> [u8; 32] {
 #[salsa::tracked(returns(copy))]
 pub fn environment_digest(db: &dyn Db) -> [u8; 32] {
     let workspace = db.workspace();
-    let mut text = String::new();
+    let mut digest = mesh_syntax::Digester::new();
     for &file in workspace.files(db) {
         let path = file.path(db);
-        text.push_str(path);
-        text.push('\0');
+        digest.piece(path.as_bytes());
         if !path.ends_with(".sql") {
-            let body = file.text(db);
-            text.push_str(&body.len().to_string());
-            text.push('\0');
-            text.push_str(body);
+            digest.piece(file.text(db));
         }
-        text.push('\0');
     }
     for d in workspace.load_diagnostics(db) {
-        text.push_str(&format!("{d:?}\0"));
+        digest.piece(format!("{d:?}"));
     }
-    mesh_syntax::text_digest(&text)
+    digest.finish()
 }
 
 /// The cached entry of `model`, if its text and the environment are those
@@ -135,14 +130,10 @@ pub(crate) fn references<'db>(
 /// The cached analysis of `model`, when still valid.
 pub(crate) fn analysis<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<ModelAnalysis> {
     let cached = entry(db, model)?;
-    let domain = model.domain(db);
-    let name = model.name(db).to_ascii_lowercase();
-    if domain_cycles(db, domain)
-        .iter()
-        .any(|cycle| cycle.iter().any(|m| m.eq_ignore_ascii_case(&name)))
-    {
+    if in_cycle(db, model) {
         return None;
     }
+    let domain = model.domain(db);
     for (upstream, signature) in &cached.upstream {
         let upstream = ModelId::new(db, domain, upstream.clone());
         if model_signature(db, upstream) != signature {
@@ -152,22 +143,24 @@ pub(crate) fn analysis<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<Mode
     Some(cached.analysis.clone())
 }
 
+/// Whether `model` takes part in a cycle of its domain (never cached).
+fn in_cycle<'db>(db: &'db dyn Db, model: ModelId<'db>) -> bool {
+    let name = model.name(db);
+    (domain_cycles(db, model.domain(db)).iter())
+        .any(|cycle| cycle.iter().any(|m| m.eq_ignore_ascii_case(name)))
+}
+
 /// What to keep of `model` for a later process: its results and what they
 /// depended on. `None` for a model in a cycle, or one without a file.
 pub fn warm_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<WarmModel> {
     let domain = model.domain(db);
-    let name = model.name(db);
-    let lower = name.to_ascii_lowercase();
-    let (_, file) = domain_scope(db, domain).models.get(&lower)?;
-    if domain_cycles(db, domain)
-        .iter()
-        .any(|cycle| cycle.iter().any(|m| m.eq_ignore_ascii_case(&lower)))
-    {
+    let scope = domain_scope(db, domain);
+    let (_, file) = scope.models.get(&model.name(db).to_ascii_lowercase())?;
+    if in_cycle(db, model) {
         return None;
     }
     let analysis = crate::model::analyze_model(db, model).clone();
     let domain_name = domain.name(db);
-    let scope = domain_scope(db, domain);
     let mut upstream: Vec<(String, Option<Relation>)> = Vec::new();
     for dependency in &analysis.dependencies {
         if let RelationTarget::Model {

@@ -24,7 +24,7 @@ pub use config::{
 pub use contract::{Contract, ContractColumn, parse_contract};
 pub use cursor::{DottedName, dotted_name_at};
 pub use depth::{MAX_TREE_DEPTH, PARSER_RECURSION_LIMIT, STACK_BYTES, with_stack};
-pub use lock::{LockEntry, LockFile, LockSource, content_hash, parse_lock, text_digest};
+pub use lock::{Digester, LockEntry, LockFile, LockSource, content_hash, parse_lock, text_digest};
 pub use names::{MAX_NAME_LEN, NameKind, RESERVED_DOMAINS, name_problem};
 pub use quality::{Freshness, Metric, QualityRule, RuleSeverity, Threshold, Unit};
 pub use rule_sql::{EmbeddedSql, ParsedRule, Placeholders, parse_rule_query};

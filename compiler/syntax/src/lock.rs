@@ -100,6 +100,32 @@ pub fn text_digest(text: impl AsRef<[u8]>) -> [u8; 32] {
     Sha256::digest(text.as_ref()).into()
 }
 
+/// SHA-256 over a sequence of pieces, each prefixed with its length (so
+/// `("ab", "c")` and `("a", "bc")` differ), fed without concatenating them.
+pub struct Digester(Sha256);
+
+impl Digester {
+    pub fn new() -> Digester {
+        Digester(Sha256::new())
+    }
+
+    pub fn piece(&mut self, bytes: impl AsRef<[u8]>) {
+        let bytes = bytes.as_ref();
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    pub fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
+}
+
+impl Default for Digester {
+    fn default() -> Self {
+        Digester::new()
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLock {
