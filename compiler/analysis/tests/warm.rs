@@ -279,6 +279,85 @@ fn rules_see_an_edit_of_a_model_they_read() {
     assert_eq!(warm, cold);
 }
 
+/// A cycle that forms without any model changing its columns (a reader
+/// reads its reader through `IN (SELECT …)`) changes what a product's rule
+/// reports: inside a cycle the product is read as opaque.
+#[test]
+fn rules_see_a_cycle_that_keeps_every_column() {
+    let rule = "    quality:\n      - name: no_such_column\n        type: sql\n        query: SELECT COUNT(*) FROM {object} WHERE nope = 1\n        mustBe: 0\n        severity: error\n";
+    let base = edited(
+        &jaffle_files(),
+        "insights/contracts/dim_customers.yaml",
+        "    quality:\n",
+        rule,
+    );
+    // dim_customers filters on loop_a, which reads only a source domain;
+    // the edit makes loop_a filter on dim_customers: a cycle, and no model's
+    // columns change.
+    let mut base = base;
+    let dim = base
+        .get_mut("insights/models/dim_customers.sql")
+        .expect("dim_customers");
+    dim.push_str("where c.customer_id in (select customer_id from loop_a)\n");
+    base.insert(
+        "insights/models/loop_a.sql".into(),
+        "select customer_id from customers.stg_customers\n".into(),
+    );
+    let (cache, base_cold) = cache_of(&base);
+    assert!(
+        base_cold.iter().any(|d| d.message.contains("nope")),
+        "the rule's unknown column is reported: {base_cold:?}"
+    );
+    let files = edited(
+        &base,
+        "insights/models/loop_a.sql",
+        "from customers.stg_customers\n",
+        "from customers.stg_customers\nwhere customer_id in (select customer_id from dim_customers)\n",
+    );
+    let cold = host(&files).check();
+    assert!(
+        cold.iter()
+            .any(|d| d.code.as_str() == "MESH2006" || d.message.contains("cycle")),
+        "the edit makes a cycle: {cold:?}"
+    );
+    let (warm, _) = warm_check(&cache, &files);
+    assert_eq!(warm, cold);
+}
+
+/// A domain.yaml that could not be read is entered with no text; when the
+/// file is readable and really empty afterwards, its parse is not reused.
+#[test]
+fn an_unreadable_domain_file_that_becomes_empty_is_parsed_again() {
+    let mut base = jaffle_files();
+    base.insert("orders/domain.yaml".into(), String::new());
+    let unreadable = vec![Diagnostic::new(
+        mesh_analysis::Code::InvalidUtf8,
+        "orders/domain.yaml".into(),
+        mesh_analysis::TextRange::empty(0),
+        "orders/domain.yaml is not valid UTF-8",
+    )];
+    let with_load = |files: &Files, load: Vec<Diagnostic>| {
+        let mut change = Change::default();
+        for (path, text) in files {
+            change.set_file(path.clone(), text.clone());
+        }
+        change.load_diagnostics = Some(load);
+        let mut host = AnalysisHost::new();
+        host.apply_change(change);
+        host
+    };
+    let first = with_load(&base, unreadable);
+    let cache = first.warm_bytes(&first.check(), BUILD);
+    let cold = with_load(&base, Vec::new()).check();
+    assert!(
+        cold.iter().any(|d| &*d.file == "orders/domain.yaml"),
+        "an empty domain.yaml is reported: {cold:?}"
+    );
+    let mut warm = with_load(&base, Vec::new());
+    warm.start_warm(&cache, BUILD);
+    assert_eq!(warm.check(), cold);
+}
+
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored() {
     let files = jaffle_files();

@@ -183,7 +183,7 @@ pub fn warm_model<'db>(db: &'db dyn Db, model: ModelId<'db>) -> Option<WarmModel
     })
 }
 
-/// Digest of the signatures of every model of `domain`, by name.
+/// Digest of the signatures of every model of `domain`, by name, and of its cycles.
 #[salsa::tracked(returns(copy))]
 pub fn domain_shape_digest<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> [u8; 32] {
     let mut text = String::new();
@@ -191,6 +191,10 @@ pub fn domain_shape_digest<'db>(db: &'db dyn Db, domain: DomainId<'db>) -> [u8; 
         let signature = model_signature(db, ModelId::new(db, domain, name.clone()));
         text.push_str(&format!("{name}\0{signature:?}\0"));
     }
+    // And its cycles: a quality rule of a product in a cycle reads the
+    // product as opaque, and a cycle can form (through `IN (SELECT …)`)
+    // without any model changing its columns.
+    text.push_str(&format!("{:?}", domain_cycles(db, domain)));
     mesh_syntax::text_digest(&text)
 }
 
@@ -244,6 +248,8 @@ pub(crate) fn domain_config(
 ) -> Option<(Option<mesh_syntax::DomainConfig>, Vec<Diagnostic>)> {
     let warm = db.warm_start()?.models(db);
     let cached = warm.domain_configs.get(&**file.path(db))?;
-    (file_digest(db, file) == cached.text)
+    // The environment too: an unreadable file is entered with no text, so
+    // the same empty text, readable now, must be parsed again.
+    (file_digest(db, file) == cached.text && environment_digest(db) == warm.environment)
         .then(|| (cached.config.clone(), cached.diagnostics.clone()))
 }
