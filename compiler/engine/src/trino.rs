@@ -279,9 +279,32 @@ enum Failed {
 impl TrinoWorker<'_> {
     /// One statement of a model's build, cancellable.
     fn statement(&self, sql: &str, prefix_lines: u32) -> Result<mesh_trino::QueryResult, Failed> {
+        self.statement_undone_by(sql, prefix_lines, None)
+    }
+
+    /// A `CREATE TABLE created AS …` of a model's build: submitted again
+    /// after `NO_NODES_AVAILABLE` only once what the failed attempt may have
+    /// left is dropped.
+    fn create_table_as(
+        &self,
+        sql: &str,
+        prefix_lines: u32,
+        created: &str,
+    ) -> Result<mesh_trino::QueryResult, Failed> {
+        let drop = format!("DROP TABLE IF EXISTS {created}");
+        self.statement_undone_by(sql, prefix_lines, Some(&drop))
+    }
+
+    fn statement_undone_by(
+        &self,
+        sql: &str,
+        prefix_lines: u32,
+        before_resubmit: Option<&str>,
+    ) -> Result<mesh_trino::QueryResult, Failed> {
         let options = Options {
             catalog: Some(self.server.catalog),
             cancel: Some(self.cancel),
+            before_resubmit,
             ..Options::default()
         };
         self.server
@@ -324,7 +347,7 @@ impl TrinoWorker<'_> {
         } else {
             let created = match kind {
                 ObjectKind::Table => self
-                    .statement(&format!("CREATE TABLE {staged} AS\n{select}"), 1)
+                    .create_table_as(&format!("CREATE TABLE {staged} AS\n{select}"), 1, &staged)
                     .map(|result| result.update_count),
                 ObjectKind::View => self
                     .statement(&format!("CREATE VIEW {staged} AS\n{select}"), 1)
@@ -424,10 +447,10 @@ impl TrinoWorker<'_> {
             .map_err(fail)?;
         let [create_rows, create_staged] =
             incremental::copy_on_write(select, &existing, &rows, staged, incremental);
-        let created = self.statement(&create_rows, 1);
+        let created = self.create_table_as(&create_rows, 1, &rows);
         objects.set(schema, &rows_name, Some(ObjectKind::Table));
         let merged = created?.update_count.unwrap_or(0);
-        let combined = self.statement(&create_staged, 0);
+        let combined = self.create_table_as(&create_staged, 0, staged);
         objects.set(
             schema,
             &format!("{}{NEW_SUFFIX}", model.name),

@@ -87,6 +87,12 @@ pub struct Options<'a> {
     /// Session properties (`X-Trino-Session`), e.g. `("query_max_run_time", "10m")`.
     pub session: &'a [(&'a str, &'a str)],
     pub cancel: Option<&'a Cancel>,
+    /// A statement run before a statement Trino failed with
+    /// `NO_NODES_AVAILABLE` is submitted again (see [`Client::execute_with`]),
+    /// e.g. `DROP TABLE IF EXISTS t` before a `CREATE TABLE t AS …` again: a
+    /// connector without rollback (the memory connector) can keep the table
+    /// a failed attempt created.
+    pub before_resubmit: Option<&'a str>,
 }
 
 /// Stops a running statement from another thread (e.g. on Ctrl-C). The
@@ -249,7 +255,9 @@ impl Client {
     /// arrived is submitted again, up to [`NO_NODES_ATTEMPTS`] times in all
     /// with a doubling pause from 0.5 s: Trino raises it when it schedules
     /// the query and finds no active worker (a worker registering or
-    /// missing a heartbeat), so nothing of the statement ran.
+    /// missing a heartbeat), so nothing of the statement ran — or, on a
+    /// connector that does not roll back, nothing but what
+    /// [`Options::before_resubmit`] undoes first.
     pub fn execute_with(
         &self,
         sql: &str,
@@ -274,6 +282,13 @@ impl Client {
                     thread::sleep(delay);
                     delay *= 2;
                     attempt += 1;
+                    if let Some(clean_up) = options.before_resubmit {
+                        let options = Options {
+                            before_resubmit: None,
+                            ..*options
+                        };
+                        self.execute_with(clean_up, &options, &mut Collect(Vec::new()))?;
+                    }
                 }
                 other => return other,
             }

@@ -486,3 +486,52 @@ fn no_nodes_available_is_submitted_again() {
     assert_eq!(posts as u32, mesh_trino::NO_NODES_ATTEMPTS);
     assert!(started.elapsed().as_secs() < 15, "{:?}", started.elapsed());
 }
+
+/// A resubmission after NO_NODES_AVAILABLE first runs
+/// `Options::before_resubmit`: without it, a `CREATE TABLE … AS` whose failed
+/// attempt left its table (the memory connector does not roll back) fails
+/// with TABLE_ALREADY_EXISTS.
+#[test]
+fn a_resubmission_first_undoes_what_the_failed_attempt_left() {
+    let Some(trino) = common::server() else {
+        return;
+    };
+    let schema = format!("resubmit_{}", std::process::id());
+    trino
+        .client()
+        .execute(&format!("CREATE SCHEMA insights.{schema}"), None, None)
+        .expect("create schema");
+    let create = |table: &str| format!("CREATE TABLE {table} AS SELECT 7 AS a");
+
+    let gateway = Gateway::start(trino.url(), Fail::NoNodesAfterRunning(1));
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    match client.execute(&create(&format!("insights.{schema}.kept")), None, None) {
+        Err(Error::Query(error)) => assert_eq!(error.name, "TABLE_ALREADY_EXISTS", "{error:?}"),
+        other => panic!("the second submission collides: {other:?}"),
+    }
+
+    let gateway = Gateway::start(trino.url(), Fail::NoNodesAfterRunning(1));
+    let client = mesh_trino::Client::new(gateway.url(), "meshc-test");
+    let table = format!("insights.{schema}.undone");
+    let drop = format!("DROP TABLE IF EXISTS {table}");
+    let options = Options {
+        before_resubmit: Some(&drop),
+        ..Options::default()
+    };
+    let created = client
+        .execute_collecting(&create(&table), &options)
+        .expect("dropped, then created again");
+    assert_eq!(created.update_count, Some(1));
+    let rows = trino
+        .client()
+        .execute(&format!("SELECT a FROM {table}"), None, None)
+        .expect("read");
+    assert_eq!(rows.rows, [[json!(7)]]);
+    let posts: Vec<String> = gateway
+        .log()
+        .into_iter()
+        .filter(|(m, _, _)| m == "POST")
+        .map(|(_, _, status)| status.to_string())
+        .collect();
+    assert_eq!(posts.len(), 3, "create, drop, create: {posts:?}");
+}

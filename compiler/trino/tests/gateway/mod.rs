@@ -22,6 +22,10 @@ pub(crate) enum Fail {
     /// The first `n` POSTs answer what Trino answers when it has no active
     /// worker: a FAILED query with NO_NODES_AVAILABLE (nothing reaches Trino).
     NoNodes(u32),
+    /// The first `n` POSTs run on Trino to the end, then answer
+    /// NO_NODES_AVAILABLE: what a client sees when a connector without
+    /// rollback kept what a failed attempt created.
+    NoNodesAfterRunning(u32),
 }
 
 /// Trino's answer to a statement it cannot schedule (the shape of a 476
@@ -120,6 +124,15 @@ impl State {
         }
         let status = self.failure(&method, &path);
         let (status, answer) = match status {
+            Some(200) if matches!(self.fail, Fail::NoNodesAfterRunning(_)) => {
+                let sql = String::from_utf8_lossy(&body);
+                let ran =
+                    mesh_trino::Client::new(&self.trino, "meshc-gateway").execute(&sql, None, None);
+                match ran {
+                    Ok(_) => (200, NO_NODES.to_string()),
+                    Err(e) => (500, format!("gateway: {e}")),
+                }
+            }
             Some(200) => (200, NO_NODES.to_string()),
             Some(status) => (status, format!("gateway says {status}")),
             None => self.forward(&method, &path, &headers, body),
@@ -149,7 +162,11 @@ impl State {
             }
             Fail::EveryGet if next_uri => Some(503),
             Fail::FirstPost if method == "POST" && seen("POST", None) == 0 => Some(503),
-            Fail::NoNodes(n) if method == "POST" && seen("POST", None) < n => Some(200),
+            Fail::NoNodes(n) | Fail::NoNodesAfterRunning(n)
+                if method == "POST" && seen("POST", None) < n =>
+            {
+                Some(200)
+            }
             _ => None,
         }
     }
