@@ -25,7 +25,10 @@ pub struct MeshDatabase {
 }
 
 /// At most this many trees wait between the reference walk and inference
-/// (about 50 KB each): a whole domain of a large mesh, per thread.
+/// (about 50 KB each, 100 KB on a mesh of 25-column models): a whole domain
+/// of a large mesh. Fewer would cost a second parse of each model left out
+/// (on a 10,000-model mesh of 5 wide domains, 1,024 took 355 MB instead of
+/// 480 MB but 25% more CPU).
 const STASHED_PARSES: usize = 4096;
 
 impl Default for MeshDatabase {
@@ -112,10 +115,24 @@ impl mesh_sema::Db for MeshDatabase {
     }
 
     fn stash_parse(&self, file: SourceFile, text: &str, parsed: ParsedModel) {
-        if let Ok(mut parses) = self.parses.lock()
-            && parses.len() < STASHED_PARSES
+        if self
+            .parses
+            .lock()
+            .map_or(true, |p| p.len() >= STASHED_PARSES)
         {
-            parses.insert(file, (text.to_string(), parsed));
+            return;
+        }
+        // A copy of the tree is compact: the parser grows its lists by
+        // doubling (a one-argument call keeps room for four), a clone
+        // allocates each at its length. On a wide mesh the trees waiting for
+        // inference took 200 MB less (680 → 480 MB peak), for about 1% more
+        // time than without the copy.
+        let compact = ParsedModel {
+            query: parsed.query.clone(),
+            ..parsed
+        };
+        if let Ok(mut parses) = self.parses.lock() {
+            parses.insert(file, (text.to_string(), compact));
         }
     }
 
