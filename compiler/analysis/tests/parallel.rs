@@ -136,3 +136,22 @@ fn check_and_emit_plans_what_check_then_plan_does() {
     };
     assert_eq!(sql(&together), sql(&apart));
 }
+
+/// With no mesh.lock, the error names a few of the consumed products and
+/// counts the rest, however many there are.
+#[test]
+fn a_missing_lock_names_five_products_and_counts_the_rest() {
+    let mut host = AnalysisHost::new();
+    host.apply_change(mesh(8, 3));
+    let missing: Vec<_> = host
+        .check()
+        .into_iter()
+        .filter(|d| d.code.as_str() == "MESH2014")
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    let message = &missing[0].message;
+    assert!(
+        message.ends_with("consume d0.m2, d1.m2, d2.m2, d3.m2, d4.m2, and 2 more products"),
+        "{message}"
+    );
+}

@@ -128,11 +128,21 @@ pub fn lock_diagnostics(db: &dyn Db) -> Vec<Diagnostic> {
     }
     let Some(written) = written else {
         if file_index(db).lock.is_none() {
-            let products: Vec<&str> = required
+            // A few names say what is consumed; a large mesh's thousand
+            // would bury the fix.
+            const SHOWN: usize = 5;
+            let mut products: Vec<String> = required
                 .entries
                 .iter()
-                .map(|e| e.product.as_str())
+                .take(SHOWN)
+                .map(|e| e.product.clone())
                 .collect();
+            if required.entries.len() > SHOWN {
+                products.push(format!(
+                    "and {} more products",
+                    required.entries.len() - SHOWN
+                ));
+            }
             out.push(
                 Diagnostic::new(
                     Code::LockMissing,
