@@ -159,6 +159,34 @@ SELECT
 FROM
   "d"."raw";
 
+-- d.group_by_all
+SELECT
+  v,
+  CAST(date_trunc('month', dt) AS DATE) AS month_start,
+  count(*) AS n,
+  CAST(sum(i) AS BIGINT) + 1 AS total
+FROM
+  "d"."raw"
+GROUP BY
+  1, 2;
+
+-- d.group_by_all_constant
+SELECT
+  'all' AS scope,
+  v,
+  count(*) AS n
+FROM
+  "d"."raw"
+GROUP BY
+  2;
+
+-- d.group_by_all_global
+SELECT
+  count(*) AS n,
+  max(dt) AS last_day
+FROM
+  "d"."raw";
+
 -- d.int_division
 SELECT
   i // 3 AS q,

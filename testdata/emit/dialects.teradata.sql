@@ -135,6 +135,34 @@ SELECT
 FROM
   "d"."raw";
 
+-- d.group_by_all
+SELECT
+  "v",
+  TRUNC("dt", 'MM') AS "month_start",
+  CAST(count(*) AS BIGINT) AS "n",
+  sum(CAST("i" AS BIGINT)) + 1 AS "total"
+FROM
+  "d"."raw"
+GROUP BY
+  1, 2;
+
+-- d.group_by_all_constant
+SELECT
+  'all' AS "scope",
+  "v",
+  CAST(count(*) AS BIGINT) AS "n"
+FROM
+  "d"."raw"
+GROUP BY
+  2;
+
+-- d.group_by_all_global
+SELECT
+  CAST(count(*) AS BIGINT) AS "n",
+  max("dt") AS "last_day"
+FROM
+  "d"."raw";
+
 -- d.int_division
 SELECT
   "i" / 3 AS "q",

@@ -154,6 +154,34 @@ SELECT
 FROM
   "memory"."d"."raw";
 
+-- d.group_by_all
+SELECT
+  v,
+  date_trunc('month', dt) AS month_start,
+  count(*) AS n,
+  sum(i) + 1 AS total
+FROM
+  "memory"."d"."raw"
+GROUP BY
+  1, 2;
+
+-- d.group_by_all_constant
+SELECT
+  'all' AS scope,
+  v,
+  count(*) AS n
+FROM
+  "memory"."d"."raw"
+GROUP BY
+  2;
+
+-- d.group_by_all_global
+SELECT
+  count(*) AS n,
+  max(dt) AS last_day
+FROM
+  "memory"."d"."raw";
+
 -- d.int_division
 SELECT
   i / 3 AS q,

@@ -396,12 +396,19 @@ impl Checker<'_, '_> {
     ) -> Option<Grouping> {
         let mut grouping = Grouping::default();
         let mut grouped = aggregated;
-        match &mut select.group_by {
-            GroupByExpr::All(_) => {
+        if let GroupByExpr::All(modifiers) = &select.group_by {
+            if !modifiers.is_empty() {
                 let range = self.range(select.select_token.0.span);
-                self.unsupported(range, "GROUP BY ALL");
+                self.unsupported(range, "GROUP BY modifiers (ROLLUP, CUBE, TOTALS)");
                 return None;
             }
+            let keys = self.group_by_all_keys(select)?;
+            // Every target is given the keys by position: standard, and the
+            // same on DuckDB, Trino and Teradata.
+            select.group_by = GroupByExpr::Expressions(keys, Vec::new());
+        }
+        match &mut select.group_by {
+            GroupByExpr::All(_) => return None,
             GroupByExpr::Expressions(exprs, modifiers) => {
                 if !modifiers.is_empty() {
                     let range = self.range(select.select_token.0.span);
@@ -438,6 +445,52 @@ impl Checker<'_, '_> {
             }
         }
         grouped.then_some(grouping)
+    }
+
+    /// `GROUP BY ALL`: the positions of the SELECT items that read a column
+    /// and contain no aggregate, as DuckDB defines it. `None` (reported) for a `*` (which
+    /// columns it groups by would depend on the input) or a window function
+    /// in a grouped item (no engine groups by one).
+    fn group_by_all_keys(&mut self, select: &Select) -> Option<Vec<Expr>> {
+        let mut keys = Vec::new();
+        for (position, item) in select.projection.iter().enumerate() {
+            let range = self.range(item.span());
+            let expr = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+                _ => {
+                    self.error(
+                        Code::Unsupported,
+                        range,
+                        "GROUP BY ALL with `*` in the SELECT list is not supported in mesh SQL"
+                            .to_string(),
+                        Some("list the columns to group by instead of `*`".to_string()),
+                    );
+                    return None;
+                }
+            };
+            // DuckDB's definition, which decides what an empty input gives:
+            // `SELECT 'x' AS k, count(*) … GROUP BY ALL` is one row.
+            if contains_aggregate(expr) || !reads_a_column(expr) {
+                continue;
+            }
+            if contains_window(expr) {
+                self.error(
+                    Code::Unsupported,
+                    range,
+                    format!("GROUP BY ALL would group by the window function in `{expr}`"),
+                    Some(
+                        "compute the window function in an outer query over the grouped rows"
+                            .to_string(),
+                    ),
+                );
+                return None;
+            }
+            keys.push(Expr::value(Value::Number(
+                (position + 1).to_string(),
+                false,
+            )));
+        }
+        Some(keys)
     }
 
     fn projection_item(
@@ -1115,6 +1168,46 @@ fn implicit_name(expr: &Expr) -> Option<String> {
         Expr::Nested(inner) => implicit_name(inner),
         _ => None,
     }
+}
+
+/// Whether `expr`, outside its subqueries, has an expression `hit` finds.
+fn finds_outside_subqueries(expr: &Expr, hit: fn(&Expr) -> bool) -> bool {
+    struct Finder {
+        hit: fn(&Expr) -> bool,
+        depth: usize,
+    }
+    impl mesh_syntax::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> std::ops::ControlFlow<()> {
+            self.depth += 1;
+            std::ops::ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> std::ops::ControlFlow<()> {
+            self.depth -= 1;
+            std::ops::ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> std::ops::ControlFlow<()> {
+            match self.depth == 0 && (self.hit)(expr) {
+                true => std::ops::ControlFlow::Break(()),
+                false => std::ops::ControlFlow::Continue(()),
+            }
+        }
+    }
+    let mut finder = Finder { hit, depth: 0 };
+    mesh_syntax::ast::Visit::visit(expr, &mut finder).is_break()
+}
+
+/// Whether `expr` calls a window function (`… OVER (…)`) of its own query.
+fn contains_window(expr: &Expr) -> bool {
+    finds_outside_subqueries(expr, |e| matches!(e, Expr::Function(f) if f.over.is_some()))
+}
+
+/// Whether `expr` reads a column of its own query's FROM (a constant, even
+/// `random()` or a subquery of its own, does not).
+fn reads_a_column(expr: &Expr) -> bool {
+    finds_outside_subqueries(expr, |e| {
+        matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+    })
 }
 
 fn ordinal(expr: &Expr) -> Option<usize> {
